@@ -1,0 +1,73 @@
+# The two commands a new user needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+
+# make test talks to the real services; make run needs none of them.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	SECRET_KEY=$${SECRET_KEY:-test-secret-key-not-for-production} DJANGO_DEBUG=false DJANGO_SECURE=false \
+	STATIC_MANIFEST=false
+RUN_ENV := DJANGO_DEBUG=true DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/var/portal.sqlite3} REDIS_URL=
+
+.PHONY: run test lint install assets messages schema check-deploy clean e2e
+
+$(BIN)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+# NL Design System CSS, its tokens and htmx, copied from npm into static/vendor (generated, not committed).
+assets: node_modules/.installed
+	mkdir -p static/vendor/utrecht static/vendor/htmx static/vendor/axe
+	cp node_modules/@utrecht/component-library-css/dist/index.css static/vendor/utrecht/component-library.css
+	cp node_modules/@utrecht/design-tokens/dist/index.css static/vendor/utrecht/design-tokens.css
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+	cp node_modules/axe-core/axe.min.js static/vendor/axe/axe.min.js
+
+# .mo files are built, never committed.
+messages: $(BIN)/.installed
+	$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+run: install assets messages
+	mkdir -p var
+	$(RUN_ENV) $(MANAGE) migrate --noinput -v 0
+	$(RUN_ENV) $(MANAGE) seed_demo
+	@echo
+	@echo "Portal: http://127.0.0.1:$(PORT)/   (password for every demo user: $${DEMO_PASSWORD:-demo-portaal-2024})"
+	@echo "  contract managers: cm.leiden cm.leiderdorp cm.oegstgeest cm.zoeterwoude"
+	@echo "  finance:           fin.leiden fin.leiderdorp fin.oegstgeest fin.zoeterwoude"
+	@echo "  Leiden (provider): provider.staff (also /admin/) provider.finance"
+	@echo
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install assets messages
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: install assets messages
+	$(TEST_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
+
+check-deploy: install
+	DJANGO_DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') DJANGO_ALLOWED_HOSTS=portaal.leiden.example.nl \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+schema: install
+	$(TEST_ENV) $(MANAGE) spectacular --file openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var/*.sqlite3

@@ -1,0 +1,11 @@
+"""The Celery app. Tasks are thin wrappers around service functions (see CONVENTIONS.md)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

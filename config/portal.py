@@ -1,0 +1,55 @@
+"""Wires the apps into one portal: navigation, dashboard panels, page URLs and API routes.
+
+Each portal app may offer, by name:
+- ``<app>/urls.py``: its pages (with ``app_name``), included at the site root;
+- ``<app>/api.py`` with ``register(router)``: its API routes under ``/api/v1/``;
+- ``<app>/portal.py`` with ``NAV_ITEMS`` (a list of :class:`NavItem`) and/or ``dashboard_panels(request)``
+  returning a list of :class:`Panel`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+
+from tenants.roles import ALL_ROLES
+from tenants.services import PORTAL_APPS
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] = ALL_ROLES
+    order: int = 50
+
+
+@dataclass
+class Panel:
+    """A dashboard card: a template and its context."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 50
+
+
+def portal_modules(name: str) -> list:
+    modules = []
+    for app in PORTAL_APPS:
+        if find_spec(app) is not None and find_spec(f"{app}.{name}") is not None:
+            modules.append(import_module(f"{app}.{name}"))
+    return modules
+
+
+def nav_items() -> list[NavItem]:
+    items = [item for module in portal_modules("portal") for item in getattr(module, "NAV_ITEMS", [])]
+    return sorted(items, key=lambda item: item.order)
+
+
+def dashboard_panels(request) -> list[Panel]:
+    panels = []
+    for module in portal_modules("portal"):
+        if hasattr(module, "dashboard_panels"):
+            panels.extend(module.dashboard_panels(request))
+    return sorted(panels, key=lambda panel: panel.order)

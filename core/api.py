@@ -1,0 +1,27 @@
+"""The export mixin every list endpoint uses (pagination and schema live beside it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .exports import Column, csv_response, xlsx_response
+
+
+class ExportListMixin:
+    """A list endpoint that answers JSON (paginated), ``?format=csv`` (streamed) and ``?format=xlsx``.
+
+    The view declares ``export_columns`` (stable header names) and ``export_filename``. Exports apply the
+    same scoping and filters as the JSON list: they start from ``filter_queryset(get_queryset())``.
+    """
+
+    export_columns: Sequence[Column] = ()
+    export_filename = "export"
+
+    def list(self, request, *args, **kwargs):
+        export_format = request.query_params.get("format")
+        if export_format in ("csv", "xlsx") and self.export_columns:
+            queryset = self.filter_queryset(self.get_queryset())
+            if export_format == "csv":
+                return csv_response(queryset, self.export_columns, self.export_filename)
+            return xlsx_response(queryset, self.export_columns, self.export_filename)
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,197 @@
+"""Reading the CSV files people upload, the way DESIGN.md fixes it.
+
+UTF-8 with or without BOM; ``;`` or ``,`` delimiter, detected from the header line; headers matched
+case-insensitively with surrounding spaces ignored; decimals ``0,8`` or ``0.8``; dates ``31-12-2022``
+or ``2022-12-31``. Every problem is reported as ``file:row: column: reason`` (the header is row 1), and
+callers collect all problems before writing anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_NL_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.column}: {self.reason}"
+
+
+class CsvProblems(Exception):
+    """Raised with every problem found; nothing may have been written."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class CsvRow:
+    file: str
+    number: int
+    values: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, column: str, reason: str) -> None:
+        self.problems.append(Problem(self.file, self.number, column, reason))
+
+    def text(self, column: str, *, required: bool = True, max_length: int | None = None) -> str:
+        value = self.values.get(column, "").strip()
+        if required and not value:
+            self.problem(column, "is empty")
+        elif max_length is not None and len(value) > max_length:
+            self.problem(column, f"is longer than {max_length} characters")
+        return value
+
+    def decimal(
+        self,
+        column: str,
+        *,
+        places: int | None = None,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+        exclusive_minimum: bool = False,
+        required: bool = True,
+    ) -> Decimal | None:
+        raw = self.values.get(column, "").strip()
+        if not raw:
+            if required:
+                self.problem(column, "is empty")
+            return None
+        value = parse_decimal(raw)
+        if value is None:
+            self.problem(column, f"'{raw}' is not a number (use 0,8 or 0.8)")
+            return None
+        if places is not None and value != value.quantize(Decimal(1).scaleb(-places)):
+            self.problem(column, f"'{raw}' has more than {places} decimals")
+            return None
+        if minimum is not None and (value <= minimum if exclusive_minimum else value < minimum):
+            self.problem(column, f"'{raw}' must be {'above' if exclusive_minimum else 'at least'} {minimum}")
+            return None
+        if maximum is not None and value > maximum:
+            self.problem(column, f"'{raw}' must be at most {maximum}")
+            return None
+        return value
+
+    def integer(self, column: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+        raw = self.values.get(column, "").strip()
+        if not raw:
+            self.problem(column, "is empty")
+            return None
+        if not re.fullmatch(r"[+-]?\d+", raw):
+            self.problem(column, f"'{raw}' is not a whole number")
+            return None
+        value = int(raw)
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            self.problem(column, f"'{raw}' is outside {minimum}-{maximum}")
+            return None
+        return value
+
+    def date(self, column: str, *, required: bool = True) -> date | None:
+        raw = self.values.get(column, "").strip()
+        if not raw:
+            if required:
+                self.problem(column, "is empty")
+            return None
+        try:
+            return parse_date(raw)
+        except ValueError as exc:
+            self.problem(column, str(exc))
+            return None
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    """``0,8`` and ``0.8`` alike; no thousands separators (they are ambiguous between the two)."""
+    text = raw.strip()
+    if not _DECIMAL.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def parse_date(raw: str) -> date:
+    text = raw.strip()
+    if match := _ISO_DATE.match(text):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := _NL_DATE.match(text):
+        day, month, year = int(match[1]), int(match[2]), int(match[3])
+    else:
+        raise ValueError(f"'{raw}' is not a date (use 31-12-2022 or 2022-12-31)")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a date that exists") from None
+
+
+def normalise_header(name: str) -> str:
+    return name.strip().lower()
+
+
+def _decode(data: bytes, file: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvProblems(
+            [Problem(file, 1, "-", f"is not UTF-8 (byte {exc.start} cannot be read)")]
+        ) from None
+
+
+def _detect_delimiter(header_line: str) -> str:
+    return ";" if header_line.count(";") >= header_line.count(",") and ";" in header_line else ","
+
+
+def read_csv(
+    source: bytes | str | Path, *, name: str | None = None, columns: Iterable[str]
+) -> Iterator[CsvRow]:
+    """Yield the data rows of a CSV file with normalised headers.
+
+    Raises :class:`CsvProblems` at once when the file cannot be read or lacks required columns; per-row
+    problems are collected on each row by the typed accessors.
+    """
+    if isinstance(source, Path):
+        file = name or source.name
+        data = source.read_bytes()
+    elif isinstance(source, str):
+        file = name or Path(source).name
+        data = Path(source).read_bytes()
+    else:
+        file = name or "upload.csv"
+        data = source
+    text = _decode(data, file)
+    if not text.strip():
+        raise CsvProblems([Problem(file, 1, "-", "the file is empty")])
+    first_line = text.splitlines()[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line))
+    header = [normalise_header(h) for h in next(reader)]
+    missing = [c for c in columns if c not in header]
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    problems = [Problem(file, 1, c, "column is missing") for c in missing]
+    problems += [Problem(file, 1, c, "column appears more than once") for c in duplicated]
+    if problems:
+        raise CsvProblems(problems)
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = CsvRow(file=file, number=number, values={})
+        if len(cells) > len(header):
+            row.problem("-", f"has {len(cells)} fields where the header has {len(header)}")
+        row.values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+        yield row

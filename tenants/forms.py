@@ -1,0 +1,7 @@
+from django.contrib.auth.forms import AuthenticationForm
+
+from core.forms import UtrechtFormMixin
+
+
+class PortalAuthenticationForm(UtrechtFormMixin, AuthenticationForm):
+    pass

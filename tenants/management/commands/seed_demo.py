@@ -1,0 +1,28 @@
+"""``seed_demo``: idempotent demo data for the whole portal.
+
+Each portal app that has demo data offers ``<app>.demo.seed(password=..., log=...)``; they run in the
+order of the design's layers (tenants, services, agreements, billing, transition). The command finds
+them by name, so this lowest app never imports a higher one.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tenants.services import PORTAL_APPS
+
+
+class Command(BaseCommand):
+    help = "Seed the demo organisations, catalogue, agreements and users (idempotent)."
+
+    def handle(self, *args, **options):
+        password = settings.DEMO_PASSWORD
+        for app in PORTAL_APPS:
+            if find_spec(f"{app}.demo") is None:
+                continue
+            with transaction.atomic():
+                import_module(f"{app}.demo").seed(password=password, log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,129 @@
+"""Every write of organisations, memberships, role groups and object permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from .models import Membership, Organisation
+from .roles import CUSTOMER_ROLES, PROVIDER_ROLES, Role
+from .selectors import forget_memberships
+
+PROVIDER_STAFF_GROUP = "provider_staff"
+PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition")
+# Besides the portal's own models, Leiden's staff keep users, tokens and lockouts in the admin.
+EXTRA_STAFF_MODELS = (("auth", "user"), ("authtoken", "tokenproxy"), ("axes", "accessattempt"))
+
+
+def role_group_name(organisation: Organisation, role: str) -> str:
+    return f"{organisation.slug}:{role}"
+
+
+def role_group(organisation: Organisation, role: str) -> Group:
+    group, _created = Group.objects.get_or_create(name=role_group_name(organisation, role))
+    return group
+
+
+def check_role_fits(organisation: Organisation, role: str) -> None:
+    if role in PROVIDER_ROLES and organisation.kind != Organisation.Kind.PROVIDER:
+        raise ValidationError(
+            _("De rol %(role)s bestaat alleen bij de aanbieder, niet bij %(org)s.")
+            % {"role": Role(role).label, "org": organisation.name}
+        )
+    if role in CUSTOMER_ROLES and not organisation.is_customer:
+        raise ValidationError(
+            _("%(org)s is geen afnemer en kent de rol %(role)s niet.")
+            % {"role": Role(role).label, "org": organisation.name}
+        )
+
+
+@transaction.atomic
+def add_membership(*, user, organisation: Organisation, role: str) -> Membership:
+    """Give ``user`` a role at ``organisation``: the membership, its role group and, for provider staff,
+    access to the admin."""
+    check_role_fits(organisation, role)
+    membership, _created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    user.groups.add(role_group(organisation, role))
+    if role == Role.PROVIDER_STAFF:
+        user.groups.add(ensure_provider_staff_permissions())
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    forget_memberships(user)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, membership: Membership) -> None:
+    user = membership.user
+    user.groups.remove(role_group(membership.organisation, membership.role))
+    membership.delete()
+    if (
+        membership.role == Role.PROVIDER_STAFF
+        and not Membership.objects.filter(user=user, role=Role.PROVIDER_STAFF).exists()
+    ):
+        user.groups.remove(*Group.objects.filter(name=PROVIDER_STAFF_GROUP))
+        if not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    forget_memberships(user)
+
+
+def ensure_provider_staff_permissions(using: str = "default") -> Group:
+    """The global provider_staff group holds every model permission of the portal's apps (for the admin)."""
+    group, _created = Group.objects.using(using).get_or_create(name=PROVIDER_STAFF_GROUP)
+    condition = models.Q(content_type__app_label__in=PORTAL_APPS)
+    for app_label, model in EXTRA_STAFF_MODELS:
+        condition |= models.Q(content_type__app_label=app_label, content_type__model=model)
+    permissions = Permission.objects.using(using).filter(condition)
+    group.permissions.add(*permissions)
+    return group
+
+
+def grant_object_permissions(
+    *, obj: models.Model, organisation: Organisation, perms: Mapping[str, Iterable[str]]
+):
+    """Grant object permissions on ``obj`` to role groups when the object is created.
+
+    ``perms`` maps a role to permission codenames. Customer roles are granted to ``organisation``'s
+    role group; provider roles to the provider's role group. Uses the model's direct foreign-key
+    permission tables where it declares them (see CONVENTIONS.md on guardian).
+    """
+    from .selectors import provider_organisation
+
+    provider = None
+    for role, codenames in perms.items():
+        if role in PROVIDER_ROLES:
+            provider = provider or provider_organisation()
+            if provider is None:
+                continue
+            group = role_group(provider, role)
+        else:
+            group = role_group(organisation, role)
+        for codename in codenames:
+            perm = codename if "." in codename else f"{obj._meta.app_label}.{codename}"
+            assign_perm(perm, group, obj)
+
+
+def purge_login_records(*, older_than_days: int = 90) -> int:
+    """Remove login attempts, failures and access logs older than the retention period (privacy).
+
+    Returns the number of records removed; a second run the same day removes nothing more.
+    """
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    removed = 0
+    with transaction.atomic():
+        removed += AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+        removed += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+        removed += AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()[0]
+    return removed
