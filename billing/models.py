@@ -1,0 +1,260 @@
+"""Billing: runs per period, invoices with gapless numbers, credit notes and year-end settlement.
+
+Issued invoices and their lines never change; corrections are credit notes that reference the original.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from agreements.models import Agreement
+from services.models import Service, VatCategory
+from tenants.models import Organisation
+
+
+class BillingRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("In de wachtrij")
+        RUNNING = "running", _("Bezig")
+        DONE = "done", _("Klaar")
+        FAILED = "failed", _("Mislukt")
+
+    period = models.CharField(_("periode"), max_length=7, help_text=_("2024-Q1 of 2024-03"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    is_dry_run = models.BooleanField(_("proefrun"), default=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gestart door"),
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    started_at = models.DateTimeField(_("gestart op"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+    progress_done = models.PositiveIntegerField(_("verwerkt"), default=0)
+    progress_total = models.PositiveIntegerField(_("totaal"), default=0)
+    invoices_created = models.PositiveIntegerField(_("facturen aangemaakt"), default=0)
+    message = models.TextField(_("melding"), blank=True)
+
+    class Meta:
+        verbose_name = _("facturatierun")
+        verbose_name_plural = _("facturatieruns")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.get_status_display()})"
+
+
+class Invoice(models.Model):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Factuur")
+        CREDIT_NOTE = "credit_note", _("Creditnota")
+        INTERNAL = "internal", _("Interne verrekening")
+
+    class Purpose(models.TextChoices):
+        PERIODIC = "periodic", _("Periodieke factuur")
+        SETTLEMENT = "settlement", _("Nacalculatie")
+        CORRECTION = "correction", _("Correctie")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Concept")
+        ISSUED = "issued", _("Verzonden")
+        PAID = "paid", _("Betaald")
+        CREDITED = "credited", _("Gecrediteerd")
+
+    number = models.CharField(
+        _("factuurnummer"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Toegekend bij verzenden."),
+    )
+    kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    purpose = models.CharField(
+        _("aanleiding"), max_length=12, choices=Purpose.choices, default=Purpose.PERIODIC
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    customer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("afnemer")
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("overeenkomst"),
+    )
+    billing_run = models.ForeignKey(
+        BillingRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("facturatierun"),
+    )
+    credited_invoice = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("gecrediteerde factuur"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    period = models.CharField(
+        _("periode"), max_length=7, help_text=_("2024-Q1, 2024-03 of 2024 (nacalculatie)")
+    )
+    period_start = models.DateField(_("periode vanaf"))
+    period_end = models.DateField(_("periode tot en met"))
+    issue_date = models.DateField(_("factuurdatum"), null=True, blank=True)
+    due_date = models.DateField(_("vervaldatum"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("verzonden op"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verzonden door"),
+    )
+    paid_at = models.DateTimeField(_("betaald op"), null=True, blank=True)
+    net_total = models.DecimalField(_("totaal exclusief btw"), max_digits=14, decimal_places=2, default=0)
+    vat_total = models.DecimalField(_("btw"), max_digits=14, decimal_places=2, default=0)
+    gross_total = models.DecimalField(_("totaal inclusief btw"), max_digits=14, decimal_places=2, default=0)
+    note = models.TextField(_("toelichting"), blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("factuur")
+        verbose_name_plural = _("facturen")
+        ordering = ["-year", "-period", "customer__name"]
+        constraints = [
+            # One periodic invoice per customer and period, whatever happens concurrently.
+            models.UniqueConstraint(
+                fields=["customer", "period"],
+                condition=Q(purpose="periodic") & ~Q(kind="credit_note"),
+                name="one_periodic_invoice_per_customer_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "year"],
+                condition=Q(purpose="settlement"),
+                name="one_settlement_per_customer_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | ~Q(status="draft"), name="draft_invoice_has_no_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=False) | Q(status="draft"), name="issued_invoice_has_a_number"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="credit_note")
+                | Q(credited_invoice__isnull=False)
+                | Q(purpose="settlement"),
+                name="credit_note_references_its_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="invoice_period_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            self.number
+            or f"{self.get_kind_display()} {self.customer} {self.period} ({self.get_status_display()})"
+        )
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind == self.Kind.INTERNAL
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class InvoiceLine(models.Model):
+    """quantity x unit_price / periods_per_year, rounded half-up to cents: the net amount of one line."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("factuur")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="invoice_lines", verbose_name=_("dienst")
+    )
+    description = models.CharField(_("omschrijving"), max_length=200)
+    quantity = models.DecimalField(_("aantal"), max_digits=14, decimal_places=4)
+    unit_price = models.DecimalField(_("prijs per eenheid per jaar"), max_digits=14, decimal_places=2)
+    periods_per_year = models.PositiveSmallIntegerField(
+        _("perioden per jaar"),
+        default=4,
+        help_text=_("4 voor een kwartaal, 12 voor een maand, 1 voor een jaar."),
+    )
+    net_amount = models.DecimalField(_("bedrag exclusief btw"), max_digits=14, decimal_places=2)
+    vat_category = models.CharField(_("btw-categorie"), max_length=2, choices=VatCategory.choices)
+    vat_rate = models.DecimalField(_("btw-percentage"), max_digits=5, decimal_places=2)
+    credited_line = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_lines",
+        verbose_name=_("gecrediteerde regel"),
+    )
+
+    class Meta:
+        verbose_name = _("factuurregel")
+        verbose_name_plural = _("factuurregels")
+        ordering = ["invoice_id", "service__code", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="invoice_line_unit_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(periods_per_year__in=[1, 4, 12]), name="invoice_line_known_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code}: {self.net_amount}"
+
+
+class NumberSeries(models.Model):
+    """The last number handed out per series and year: locked with select_for_update when issuing, so
+    numbers are gapless (a PostgreSQL sequence would leave gaps after a rollback)."""
+
+    class Series(models.TextChoices):
+        INVOICE = "F", _("Facturen en creditnota's")
+        INTERNAL = "I", _("Interne verrekeningen")
+
+    series = models.CharField(_("reeks"), max_length=1, choices=Series.choices)
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    last_number = models.PositiveIntegerField(_("laatste nummer"), default=0)
+
+    class Meta:
+        verbose_name = _("nummerreeks")
+        verbose_name_plural = _("nummerreeksen")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}{self.year}: {self.last_number}"
+
+
+class InvoiceUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Invoice, on_delete=models.CASCADE)
+
+
+class InvoiceGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Invoice, on_delete=models.CASCADE)
