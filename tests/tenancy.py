@@ -3,7 +3,7 @@
 The walk lists every route from the URL resolver. Routes without parameters are checked as they are.
 A route with parameters needs an entry here saying how to make an object owned by a given
 organisation; a new parameterised route without an entry fails the walk, so nobody adds an unchecked
-URL. Each app registers its entries and its data in ``tests/<app>/tenancy.py``:
+URL. Each app registers its entries and its data in ``tests/<app>/tenancy*.py``:
 
     from tests.tenancy import detail_route, populator
 
@@ -73,6 +73,6 @@ def detail_route(
 
 
 def load_registrations() -> None:
-    """Import every ``tests/<app>/tenancy.py`` so their entries are registered."""
-    for path in sorted(Path(__file__).parent.glob("*/tenancy.py")):
-        import_module(f"tests.{path.parent.name}.tenancy")
+    """Import every ``tests/<app>/tenancy*.py`` so their entries are registered."""
+    for path in sorted(Path(__file__).parent.glob("*/tenancy*.py")):
+        import_module(f"tests.{path.parent.name}.{path.stem}")
