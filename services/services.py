@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core.money import to_cents
 
 from .models import Tariff
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @transaction.atomic
@@ -23,3 +33,82 @@ def lock_tariffs(*, tariff_ids: Iterable[int]) -> int:
         tariff.locked_at = now
     Tariff.objects.bulk_update(locked, ["locked_at"])
     return len(locked)
+
+
+def indexed_price(unit_price: Decimal, percent: Decimal) -> Decimal:
+    """``unit_price`` raised by ``percent`` %, rounded half-up to cents (the one indexation rule)."""
+    return to_cents(Decimal(unit_price) * (Decimal(100) + Decimal(percent)) / Decimal(100))
+
+
+def _as_percent(percent) -> Decimal:
+    if isinstance(percent, float):
+        raise ValidationError(_("Geef het percentage als decimaal getal, niet als float."))
+    try:
+        value = Decimal(str(percent).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(_("Het percentage %(value)s is geen getal.") % {"value": percent}) from exc
+    if not value.is_finite():
+        raise ValidationError(_("Het percentage %(value)s is geen getal.") % {"value": percent})
+    if value <= Decimal(-100) or value > Decimal(100):
+        raise ValidationError(_("Het percentage moet tussen -100 en 100 liggen."))
+    return value
+
+
+def _check_years(from_year: int, to_year: int) -> None:
+    for year in (from_year, to_year):
+        if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError(
+                _("Het jaar %(year)s ligt niet tussen %(min)s en %(max)s.")
+                % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
+            )
+    if to_year <= from_year:
+        raise ValidationError(
+            _("Het doeljaar %(to)s moet na het basisjaar %(from)s liggen.")
+            % {"to": to_year, "from": from_year}
+        )
+
+
+@transaction.atomic
+def index_tariffs(*, from_year: int, to_year: int, percent, by=None) -> list[Tariff]:
+    """Create the tariffs of ``to_year`` from those of ``from_year``, raised by ``percent`` %.
+
+    Each new unit price is rounded half-up to cents. Refuses when ``to_year`` already has any tariff
+    (indexation is done once per year, before that year is billed) or when ``from_year`` has none.
+    Services that end before ``to_year`` starts get no new tariff. ``by`` is recorded in the history.
+    """
+    percent = _as_percent(percent)
+    _check_years(from_year, to_year)
+    # Lock the base year's rows so a concurrent edit of a base tariff cannot slip in between.
+    base = list(
+        Tariff.objects.select_for_update()
+        .filter(year=from_year)
+        .filter(Q(service__active_until__isnull=True) | Q(service__active_until__gte=date(to_year, 1, 1)))
+        .order_by("service_id")
+    )
+    if Tariff.objects.filter(year=to_year).exists():
+        raise ValidationError(
+            _("Voor %(year)s bestaan al tarieven; indexatie maakt alleen tarieven voor een leeg jaar.")
+            % {"year": to_year}
+        )
+    if not base:
+        raise ValidationError(_("Er zijn geen tarieven voor %(year)s om te indexeren.") % {"year": from_year})
+    new = [
+        Tariff(service_id=t.service_id, year=to_year, unit_price=indexed_price(t.unit_price, percent))
+        for t in base
+    ]
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(
+                new,
+                Tariff,
+                default_user=by,
+                default_change_reason=_("Indexatie %(from)s → %(to)s met %(percent)s%%")
+                % {"from": from_year, "to": to_year, "percent": percent},
+            )
+    except IntegrityError as exc:
+        # Two indexations at once: the unique constraint lets only one through.
+        raise ValidationError(
+            _("Voor %(year)s bestaan al tarieven; indexatie maakt alleen tarieven voor een leeg jaar.")
+            % {"year": to_year}
+        ) from exc
+    return list(Tariff.objects.filter(year=to_year).select_related("service").order_by("service__code"))
