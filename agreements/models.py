@@ -147,3 +147,153 @@ class AgreementUserObjectPermission(UserObjectPermissionBase):
 
 class AgreementGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
+
+
+class ChangeRequest(models.Model):
+    """A contract manager's proposal to add or drop a service, or change a volume, from a date."""
+
+    class Kind(models.TextChoices):
+        ADD = "add", _("Dienst toevoegen")
+        DROP = "drop", _("Dienst beëindigen")
+        CHANGE_VOLUME = "change_volume", _("Afname wijzigen")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Ingediend")
+        APPROVED = "approved", _("Goedgekeurd")
+        REJECTED = "rejected", _("Afgewezen")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="change_requests", verbose_name=_("overeenkomst")
+    )
+    kind = models.CharField(_("soort wijziging"), max_length=20, choices=Kind.choices)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="change_requests", verbose_name=_("dienst")
+    )
+    volume = models.DecimalField(
+        _("nieuwe afname"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Per jaar, in de eenheid van de dienst. Leeg bij beëindigen."),
+    )
+    effective_from = models.DateField(_("ingangsdatum"))
+    motivation = models.TextField(_("toelichting"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ingediend door"),
+    )
+    submitted_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("besloten door"),
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+    decision_reason = models.TextField(_("motivering van het besluit"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("wijzigingsverzoek")
+        verbose_name_plural = _("wijzigingsverzoeken")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("decide_changerequest", _("Mag besluiten over wijzigingsverzoeken"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="drop") | Q(volume__isnull=False, volume__gte=0),
+                name="change_request_volume_given_unless_drop",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | (Q(decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="decided_change_request_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.number}: {self.get_kind_display()} {self.service.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class AgreementLineChange(models.Model):
+    """One change of one line: who, when, which request, from what to what (readable in the portal).
+
+    simple-history keeps the full rows too; this table names the change request and the reason, so the
+    line history page needs one query.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="line_changes", verbose_name=_("overeenkomst")
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("dienst"))
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    old_volume = models.DecimalField(_("oude afname"), max_digits=14, decimal_places=4, null=True, blank=True)
+    new_volume = models.DecimalField(
+        _("nieuwe afname"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    change_request = models.ForeignKey(
+        ChangeRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="line_changes",
+        verbose_name=_("wijzigingsverzoek"),
+    )
+    reason = models.CharField(_("reden"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gewijzigd door"),
+    )
+    changed_at = models.DateTimeField(_("gewijzigd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wijziging van een regel")
+        verbose_name_plural = _("wijzigingen van regels")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["agreement", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.year} {self.service_id}: {self.old_volume} -> {self.new_volume}"
+
+
+class NoticeReminder(models.Model):
+    """A notice deadline the contract managers were warned about: at most once per deadline."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="notice_reminders", verbose_name=_("overeenkomst")
+    )
+    deadline = models.DateField(_("uiterste opzegdatum"))
+    sent_at = models.DateTimeField(_("verzonden op"), auto_now_add=True)
+    recipients = models.TextField(_("ontvangers"), blank=True)
+
+    class Meta:
+        verbose_name = _("herinnering opzegtermijn")
+        verbose_name_plural = _("herinneringen opzegtermijn")
+        ordering = ["-deadline"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "deadline"], name="one_notice_reminder_per_deadline")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.deadline}"
+
+
+class ChangeRequestUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE)
+
+
+class ChangeRequestGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE)
