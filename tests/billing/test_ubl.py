@@ -1,0 +1,166 @@
+"""SI-UBL 2.0 e-invoices: every document passes the official validator without a single finding."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from billing.models import Invoice
+from billing.ubl import NotAnEInvoice, build_ubl
+from services.models import VatCategory
+from tests.billing.factories import InvoiceFactory, InvoiceLineFactory
+from tests.services.factories import ServiceFactory
+
+EINVOICE = Path(__file__).resolve().parents[2].parent / "shared" / "einvoice"
+CATEGORIES = [VatCategory.STANDARD, VatCategory.REDUCED, VatCategory.ZERO, VatCategory.EXEMPT]
+NS = {
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+}
+
+
+@pytest.fixture(scope="session")
+def validator():
+    if not (EINVOICE / "validate.py").exists():
+        pytest.fail(f"The SI-UBL 2.0 validator is missing: expected it at {EINVOICE}")
+    sys.path.insert(0, str(EINVOICE))
+    try:
+        import validate
+    finally:
+        sys.path.remove(str(EINVOICE))
+    return validate
+
+
+def findings(validator, document, tmp_path) -> list[str]:
+    path = tmp_path / document.filename
+    path.write_bytes(document.content)
+    result = validator.validate(str(path), "auto")
+    assert result.rule_sets == ["si-ubl"], "the document must declare the NLCIUS customization"
+    return [str(f) for f in result.findings]
+
+
+def issued_invoice(customer, *, categories, number="2024-00017", kind=Invoice.Kind.INVOICE, **extra):
+    invoice = InvoiceFactory(customer=customer, kind=kind, **extra)
+    for index, category in enumerate(categories):
+        service = ServiceFactory(code=f"UBL-{index + 1:02d}", vat_category=category, unit_code="C62")
+        InvoiceLineFactory(
+            invoice=invoice,
+            service=service,
+            quantity=Decimal("12.5"),
+            unit_price=Decimal("1000.00"),
+            net_amount=Decimal("3125.00"),
+            vat_category=category,
+            vat_rate={"S": Decimal("21.00"), "AA": Decimal("9.00")}.get(category, Decimal("0.00")),
+        )
+    net = Decimal("3125.00") * len(categories)
+    vat = sum(
+        ({"S": Decimal("656.25"), "AA": Decimal("281.25")}.get(c, Decimal("0")) for c in categories),
+        Decimal("0"),
+    )
+    invoice.status = Invoice.Status.ISSUED
+    invoice.number = number
+    invoice.issue_date = date(2024, 1, 2)
+    invoice.due_date = date(2024, 2, 1)
+    invoice.net_total, invoice.vat_total, invoice.gross_total = net, vat, net + vat
+    invoice.save()
+    return invoice
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_an_invoice_of_each_vat_category_passes_si_ubl_without_findings(
+    validator, provider, municipality, tmp_path, category
+):
+    invoice = issued_invoice(municipality, categories=[category])
+    assert findings(validator, build_ubl(invoice), tmp_path) == []
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_a_credit_note_of_each_vat_category_passes_si_ubl_without_findings(
+    validator, provider, municipality, tmp_path, category
+):
+    original = issued_invoice(municipality, categories=[category])
+    credit = issued_invoice(
+        municipality,
+        categories=[category],
+        number="2024-00018",
+        kind=Invoice.Kind.CREDIT_NOTE,
+        purpose=Invoice.Purpose.CORRECTION,
+        credited_invoice=original,
+    )
+    document = build_ubl(credit)
+    assert findings(validator, document, tmp_path) == []
+    root = etree.fromstring(document.content)
+    assert etree.QName(root).localname == "CreditNote"
+    assert root.findtext("cbc:CreditNoteTypeCode", namespaces=NS) == "381"
+    assert root.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS) == (
+        "2024-00017"
+    )
+
+
+def test_a_credit_note_stored_with_negative_amounts_states_them_positive(
+    validator, provider, municipality, tmp_path
+):
+    original = issued_invoice(municipality, categories=["S"])
+    credit = InvoiceFactory(
+        customer=municipality,
+        kind=Invoice.Kind.CREDIT_NOTE,
+        purpose=Invoice.Purpose.CORRECTION,
+        credited_invoice=original,
+    )
+    InvoiceLineFactory(
+        invoice=credit,
+        service=original.lines.get().service,
+        quantity=Decimal("-2"),
+        net_amount=Decimal("-50.00"),
+    )
+    Invoice.objects.filter(pk=credit.pk).update(
+        status="issued",
+        number="2024-00019",
+        issue_date=date(2024, 3, 1),
+        net_total=Decimal("-50.00"),
+        vat_total=Decimal("-10.50"),
+        gross_total=Decimal("-60.50"),
+    )
+    credit.refresh_from_db()
+    document = build_ubl(credit)
+    assert findings(validator, document, tmp_path) == []
+    root = etree.fromstring(document.content)
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "60.50"
+    assert root.findtext("cac:CreditNoteLine/cbc:CreditedQuantity", namespaces=NS) == "2"
+
+
+def test_an_invoice_mixing_every_vat_category_passes_si_ubl_without_findings(
+    validator, provider, municipality, tmp_path
+):
+    invoice = issued_invoice(municipality, categories=CATEGORIES)
+    assert findings(validator, build_ubl(invoice), tmp_path) == []
+
+
+def test_the_e_invoice_names_oin_kvk_leidens_iban_and_the_units(provider, municipality):
+    invoice = issued_invoice(municipality, categories=["S", "E"])
+    root = etree.fromstring(build_ubl(invoice).content)
+    supplier = root.find("cac:AccountingSupplierParty/cac:Party", NS)
+    customer = root.find("cac:AccountingCustomerParty/cac:Party", NS)
+    assert supplier.find("cbc:EndpointID", NS).get("schemeID") == "0190"
+    assert supplier.findtext("cbc:EndpointID", namespaces=NS) == provider.oin
+    assert customer.findtext("cbc:EndpointID", namespaces=NS) == municipality.oin
+    assert customer.find("cac:PartyLegalEntity/cbc:CompanyID", NS).get("schemeID") == "0106"
+    assert customer.findtext("cac:PartyLegalEntity/cbc:CompanyID", namespaces=NS) == municipality.kvk
+    assert root.findtext("cac:PaymentMeans/cbc:PaymentMeansCode", namespaces=NS) == "58"
+    assert root.findtext("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", namespaces=NS) == provider.iban
+    assert root.findtext("cbc:InvoiceTypeCode", namespaces=NS) == "380"
+    assert root.findtext("cbc:BuyerReference", namespaces=NS) == municipality.cost_centre
+    assert root.find("cac:InvoiceLine/cbc:InvoicedQuantity", NS).get("unitCode") == "C62"
+    exempt = root.find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory[cbc:ID='E']", NS)
+    assert exempt.findtext("cbc:TaxExemptionReason", namespaces=NS)
+
+
+def test_an_internal_settlement_is_no_e_invoice(provider):
+    invoice = issued_invoice(provider, categories=["S"], kind=Invoice.Kind.INTERNAL, number="INT-2024-00001")
+    with pytest.raises(NotAnEInvoice):
+        build_ubl(invoice)
