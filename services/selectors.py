@@ -1,10 +1,21 @@
-"""Every read of the catalogue that reaches a user. The catalogue is the same for every role."""
+"""Every read of the catalogue that reaches a user. The catalogue is the same for every role.
+
+The selectors still take the user: a user without a portal role sees nothing, and a later
+distinction (for example services that are only visible to the provider) has one place to go.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from .models import Service, Tariff
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenants.selectors import has_any_role
+
+from .models import Service, ServiceDomain, ServiceLevel, Tariff
 
 
 def tariffs_for_year(year: int) -> dict[int, Tariff]:
@@ -14,3 +25,187 @@ def tariffs_for_year(year: int) -> dict[int, Tariff]:
 
 def active_services() -> QuerySet[Service]:
     return Service.objects.select_related("domain").order_by("domain__order", "code")
+
+
+def _visible(user, queryset: QuerySet) -> QuerySet:
+    return queryset if has_any_role(user) else queryset.none()
+
+
+def services_for(user) -> QuerySet[Service]:
+    """Every service in the catalogue, with its domain."""
+    return _visible(user, Service.objects.select_related("domain").order_by("domain__order", "code"))
+
+
+def domains_for(user) -> QuerySet[ServiceDomain]:
+    return _visible(user, ServiceDomain.objects.order_by("order", "name"))
+
+
+def tariffs_for(user) -> QuerySet[Tariff]:
+    return _visible(
+        user, Tariff.objects.select_related("service", "service__domain").order_by("service__code", "year")
+    )
+
+
+def service_levels_for(user) -> QuerySet[ServiceLevel]:
+    return _visible(
+        user,
+        ServiceLevel.objects.select_related("service", "service__domain").order_by("service__code", "year"),
+    )
+
+
+def tariff_years() -> list[int]:
+    """The years that have tariffs, newest first."""
+    return list(Tariff.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def default_year(years: list[int]) -> int:
+    """This year when it has tariffs, otherwise the nearest earlier year, otherwise the newest."""
+    this_year = timezone.localdate().year
+    if not years or this_year in years:
+        return this_year
+    earlier = [y for y in years if y < this_year]
+    return max(earlier) if earlier else max(years)
+
+
+def catalogue_for(user, *, year: int, search: str = "", domain: str = "") -> QuerySet[Service]:
+    """The catalogue as a page shows it: every service with its domain and its unit price of ``year``
+    (``year_price``, ``None`` without a tariff), in one query."""
+    price = Tariff.objects.filter(service=OuterRef("pk"), year=year).values("unit_price")[:1]
+    services = services_for(user).annotate(year_price=Subquery(price))
+    if domain:
+        services = services.filter(domain__code=domain)
+    for word in search.split():
+        services = services.filter(
+            Q(code__icontains=word)
+            | Q(name__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(description__icontains=word)
+            | Q(description_en__icontains=word)
+            | Q(unit__icontains=word)
+            | Q(domain__name__icontains=word)
+        )
+    return services
+
+
+def catalogue_summary(user, *, year: int) -> dict:
+    """Counts for the dashboard: services, the basic package and how many have a tariff in ``year``."""
+    return services_for(user).aggregate(
+        services=Count("pk", distinct=True),
+        basic=Count("pk", filter=Q(is_basic=True), distinct=True),
+        priced=Count("tariffs", filter=Q(tariffs__year=year), distinct=True),
+    )
+
+
+def service_for(user, *, code: str) -> Service | None:
+    return services_for(user).filter(code=code).first()
+
+
+def tariffs_of(service: Service) -> list[Tariff]:
+    return list(Tariff.objects.filter(service=service).order_by("year"))
+
+
+def service_levels_of(service: Service) -> list[ServiceLevel]:
+    return list(ServiceLevel.objects.filter(service=service).order_by("year"))
+
+
+# --- History --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    subject: str
+    action: str
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+
+_SKIPPED = {"id", "history_id", "history_date", "history_user", "history_type", "history_change_reason"}
+
+
+def _display(record, model_field, related: dict) -> str:
+    value = getattr(record, model_field.attname)
+    if value is None or value == "":
+        return "–"
+    if model_field.is_relation:
+        return str(related.get(value, value))
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+    return str(value)
+
+
+def _entries(records, fields, subject, related: dict) -> list[HistoryEntry]:
+    """Readable entries from one object's history records (oldest first): what changed, from and to."""
+    actions = {"+": _("aangemaakt"), "~": _("gewijzigd"), "-": _("verwijderd")}
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        if previous is not None:
+            for model_field in fields:
+                old = _display(previous, model_field, related)
+                new = _display(record, model_field, related)
+                if old != new:
+                    changes.append(Change(str(model_field.verbose_name), old, new))
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else _("systeem"),
+                subject=subject(record),
+                action=actions.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous = record
+    return entries
+
+
+def _tracked_fields(model) -> list:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in _SKIPPED and not f.name.endswith("_en") and f.name != "service"
+    ]
+
+
+def history_of(service: Service, *, limit: int = 50) -> list[HistoryEntry]:
+    """Who changed what and when on a service, its tariffs and its service levels, newest first.
+
+    Four queries, however long the history: the records are paired per object in Python.
+    """
+    related = dict(ServiceDomain.objects.values_list("pk", "name"))
+    groups = [
+        (Service.history.filter(id=service.pk), _tracked_fields(Service), lambda r: _("dienst")),
+        (
+            Tariff.history.filter(service_id=service.pk),
+            _tracked_fields(Tariff),
+            lambda r: _("tarief %(year)s") % {"year": r.year},
+        ),
+        (
+            ServiceLevel.history.filter(service_id=service.pk),
+            _tracked_fields(ServiceLevel),
+            lambda r: _("dienstverleningsniveau %(year)s") % {"year": r.year},
+        ),
+    ]
+    entries: list[HistoryEntry] = []
+    for history, fields, subject in groups:
+        by_object: dict[int, list] = {}
+        for record in history.select_related("history_user").order_by("history_date", "history_id"):
+            by_object.setdefault(record.id, []).append(record)
+        for records in by_object.values():
+            entries.extend(_entries(records, fields, subject, related))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

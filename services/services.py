@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.money import to_cents
 
-from .models import Tariff
+from .models import Service, ServiceLevel, Tariff
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -112,3 +112,61 @@ def index_tariffs(*, from_year: int, to_year: int, percent, by=None) -> list[Tar
             % {"year": to_year}
         ) from exc
     return list(Tariff.objects.filter(year=to_year).select_related("service").order_by("service__code"))
+
+
+def _with_history_user(obj, by) -> None:
+    if by is not None:
+        obj._history_user = by
+
+
+@transaction.atomic
+def save_tariff(*, tariff: Tariff, by=None) -> Tariff:
+    """Create or change a tariff. A locked tariff (used on an issued invoice) never changes."""
+    if tariff.pk is not None:
+        stored = Tariff.objects.select_for_update().filter(pk=tariff.pk).first()
+        if stored is not None and stored.is_locked:
+            raise ValidationError(
+                _("Dit tarief is gebruikt op een verzonden factuur en kan niet meer wijzigen.")
+            )
+    tariff.full_clean()
+    _with_history_user(tariff, by)
+    tariff.save()
+    return tariff
+
+
+@transaction.atomic
+def set_tariff(*, service: Service, year: int, unit_price, by=None) -> Tariff:
+    """The tariff of ``service`` in ``year`` by hand: created, or changed while it is not locked."""
+    tariff = Tariff.objects.select_for_update().filter(service=service, year=year).first()
+    if tariff is None:
+        tariff = Tariff(service=service, year=year)
+    tariff.unit_price = Decimal(unit_price)
+    return save_tariff(tariff=tariff, by=by)
+
+
+@transaction.atomic
+def delete_tariff(*, tariff: Tariff, by=None) -> None:
+    """Remove a tariff that no issued invoice used."""
+    stored = Tariff.objects.select_for_update().get(pk=tariff.pk)
+    if stored.is_locked:
+        raise ValidationError(
+            _("Dit tarief is gebruikt op een verzonden factuur en kan niet worden verwijderd.")
+        )
+    _with_history_user(stored, by)
+    stored.delete()
+
+
+@transaction.atomic
+def save_service(*, service: Service, by=None) -> Service:
+    service.full_clean()
+    _with_history_user(service, by)
+    service.save()
+    return service
+
+
+@transaction.atomic
+def save_service_level(*, service_level: ServiceLevel, by=None) -> ServiceLevel:
+    service_level.full_clean()
+    _with_history_user(service_level, by)
+    service_level.save()
+    return service_level

@@ -54,3 +54,39 @@ class ServiceLevelFactory(factory.django.DjangoModelFactory):
     resolution_hours = Decimal("16.0")
     service_hours = "ma-vr 8:00-17:00"
     service_hours_en = "Mon-Fri 8:00-17:00"
+
+
+def catalogue(count: int, *, years=(2024, 2025), domains: int = 6) -> list[Service]:
+    """``count`` services spread over ``domains`` domains, each with a tariff and service level a year."""
+    domain_objs = [
+        ServiceDomainFactory(code=f"domein-{i}", name=f"Domein {i}", order=i) for i in range(domains)
+    ]
+    services = Service.objects.bulk_create(
+        [
+            Service(
+                code=f"CAT-{n:03d}",
+                name=f"Catalogusdienst {n}",
+                domain=domain_objs[n % domains],
+                unit="uur",
+                unit_code="HUR",
+                is_basic=n % 3 == 0,
+                active_from=date(2023, 1, 1),
+            )
+            for n in range(count)
+        ]
+    )
+    Tariff.objects.bulk_create(
+        [
+            Tariff(service=s, year=year, unit_price=Decimal(100 + n) + Decimal(year - 2024))
+            for n, s in enumerate(services)
+            for year in years
+        ]
+    )
+    ServiceLevel.objects.bulk_create(
+        [
+            ServiceLevel(service=s, year=year, response_hours=Decimal("8.0"))
+            for s in services
+            for year in years
+        ]
+    )
+    return services

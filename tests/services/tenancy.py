@@ -1,0 +1,21 @@
+"""Cross-tenant registry of the catalogue.
+
+The catalogue is the same for every tenant: services, tariffs and service levels belong to no
+organisation, so they carry no tenant marker, and the app adds no parameterised route (a service
+page is ``/catalogus/dienst/?code=...`` and the API offers lists with filters). The populator still
+fills the catalogue, so the walk checks the catalogue's pages and exports with data in them.
+"""
+
+from decimal import Decimal
+
+from tests.tenancy import populator
+
+from .factories import ServiceFactory, ServiceLevelFactory, TariffFactory
+
+
+@populator
+def catalogue(org):
+    service = ServiceFactory()
+    TariffFactory(service=service, year=2024, unit_price=Decimal("1450.00"))
+    TariffFactory(service=service, year=2025, unit_price=Decimal("1513.80"))
+    ServiceLevelFactory(service=service, year=2025)
