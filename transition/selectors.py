@@ -1,0 +1,66 @@
+"""Every read of the transition that reaches a user. Staff, contracts and the report are Leiden's
+business-operations records: provider roles see them, customer-side roles see nothing (and get 404)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Q
+
+from tenants.selectors import is_provider_user
+
+from .models import Employee, Employment, SupplierContract, TransitionRun
+from .reconciliation import Reconciliation, reconcile
+
+
+def employees_for(user, *, on: date | None = None) -> QuerySet[Employee]:
+    """Employees with their location; with ``on``, annotated with the employer on that date."""
+    if not is_provider_user(user):
+        return Employee.objects.none()
+    queryset = Employee.objects.select_related("location", "transition_run")
+    if on is not None:
+        employment = Employment.objects.filter(employee=OuterRef("pk"), start_date__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+        queryset = queryset.annotate(employer_on=Subquery(employment.values("employer__name")[:1]))
+    return queryset
+
+
+def employments_of(user, *, employee: Employee) -> QuerySet[Employment]:
+    if not is_provider_user(user):
+        return Employment.objects.none()
+    return employee.employments.select_related("employer", "location").order_by("start_date")
+
+
+def employer_on(*, employee: Employee, on: date):
+    """Who employed ``employee`` on ``on`` (an Organisation), or ``None``."""
+    employment = (
+        Employment.objects.filter(employee=employee, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .select_related("employer")
+        .first()
+    )
+    return employment.employer if employment else None
+
+
+def contracts_for(user) -> QuerySet[SupplierContract]:
+    if not is_provider_user(user):
+        return SupplierContract.objects.none()
+    return SupplierContract.objects.select_related("holder")
+
+
+def runs_for(user) -> QuerySet[TransitionRun]:
+    if not is_provider_user(user):
+        return TransitionRun.objects.none()
+    return TransitionRun.objects.select_related("created_by")
+
+
+def executed_run_for(user) -> TransitionRun | None:
+    return runs_for(user).filter(status=TransitionRun.Status.EXECUTED).first()
+
+
+def reconciliation_for(user) -> Reconciliation | None:
+    """The reconciliation of the executed transition, or ``None`` before it (or for customer roles)."""
+    run = executed_run_for(user)
+    return reconcile(run) if run is not None else None
