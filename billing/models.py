@@ -4,6 +4,7 @@ Issued invoices and their lines never change; corrections are credit notes that 
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -174,6 +175,34 @@ class Invoice(models.Model):
             or f"{self.get_kind_display()} {self.customer} {self.period} ({self.get_status_display()})"
         )
 
+    # After issue only the status (issued -> paid or credited) and the payment date may change.
+    MUTABLE_AFTER_ISSUE = frozenset({"status", "paid_at"})
+    ALLOWED_TRANSITIONS = {
+        "issued": {"issued", "paid", "credited"},
+        "paid": {"paid", "credited"},
+        "credited": {"credited"},
+    }
+
+    def save(self, *args, **kwargs):
+        stored = self._stored()
+        if stored is not None and stored["status"] != self.Status.DRAFT:
+            changed = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if f.attname not in self.MUTABLE_AFTER_ISSUE and stored[f.attname] != getattr(self, f.attname)
+            ]
+            if changed or self.status not in self.ALLOWED_TRANSITIONS.get(stored["status"], set()):
+                raise ValidationError(
+                    _("Een verzonden factuur verandert niet meer; corrigeer haar met een creditnota.")
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        stored = self._stored()
+        if stored is not None and stored["status"] != self.Status.DRAFT:
+            raise ValidationError(_("Een verzonden factuur kan niet worden verwijderd."))
+        return super().delete(*args, **kwargs)
+
     @property
     def is_internal(self) -> bool:
         return self.kind == self.Kind.INTERNAL
@@ -181,6 +210,21 @@ class Invoice(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == self.Kind.CREDIT_NOTE
+
+    @property
+    def is_e_invoice(self) -> bool:
+        """Leiden's internal settlements are no e-invoice; a credit note of one is not either."""
+        return not self.is_internal and not (self.number or "").startswith(INTERNAL_NUMBER_PREFIX)
+
+    def _stored(self) -> dict | None:
+        if self.pk is None:
+            return None
+        names = [f.attname for f in self._meta.concrete_fields]
+        return type(self).objects.filter(pk=self.pk).values(*names).first()
 
 
 class InvoiceLine(models.Model):
@@ -228,6 +272,25 @@ class InvoiceLine(models.Model):
     def __str__(self) -> str:
         return f"{self.service.code}: {self.net_amount}"
 
+    def save(self, *args, **kwargs):
+        if self._invoice_is_issued():
+            raise ValidationError(_("De regels van een verzonden factuur veranderen niet meer."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._invoice_is_issued():
+            raise ValidationError(_("De regels van een verzonden factuur kunnen niet worden verwijderd."))
+        return super().delete(*args, **kwargs)
+
+    def _invoice_is_issued(self) -> bool:
+        invoice_ids = {self.invoice_id}
+        if self.pk is not None:
+            invoice_ids |= set(type(self).objects.filter(pk=self.pk).values_list("invoice_id", flat=True))
+        return Invoice.objects.filter(pk__in=invoice_ids).exclude(status=Invoice.Status.DRAFT).exists()
+
+
+INTERNAL_NUMBER_PREFIX = "INT-"
+
 
 class NumberSeries(models.Model):
     """The last number handed out per series and year: locked with select_for_update when issuing, so
@@ -250,6 +313,43 @@ class NumberSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}{self.year}: {self.last_number}"
+
+    def format(self, number: int) -> str:
+        """``2024-00017`` for invoices and credit notes, ``INT-2024-00003`` for internal settlements."""
+        prefix = INTERNAL_NUMBER_PREFIX if self.series == self.Series.INTERNAL else ""
+        return f"{prefix}{self.year}-{number:05d}"
+
+
+class RealisedVolume(models.Model):
+    """What a customer really took of a service in a year, imported at year end for the settlement."""
+
+    customer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="realised_volumes", verbose_name=_("afnemer")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="realised_volumes", verbose_name=_("dienst")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    volume = models.DecimalField(_("gerealiseerde afname"), max_digits=14, decimal_places=4)
+    imported_at = models.DateTimeField(_("ingelezen op"), auto_now=True)
+    source = models.CharField(_("bronbestand"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("gerealiseerde afname")
+        verbose_name_plural = _("gerealiseerde afnames")
+        ordering = ["year", "customer__name", "service__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "service", "year"], name="one_realised_volume_per_service_per_year"
+            ),
+            models.CheckConstraint(condition=Q(volume__gte=0), name="realised_volume_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.year} {self.service.code}: {self.volume}"
 
 
 class InvoiceUserObjectPermission(UserObjectPermissionBase):

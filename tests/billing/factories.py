@@ -1,11 +1,13 @@
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import factory
 
-from billing.models import Invoice, InvoiceLine
-from tests.factories import OrganisationFactory
-from tests.services.factories import ServiceFactory
+from billing.models import BillingRun, Invoice, InvoiceLine
+from tests.agreements.factories import AgreementFactory, AgreementLineFactory
+from tests.factories import OrganisationFactory, ProviderFactory
+from tests.services.factories import ServiceFactory, TariffFactory
 
 
 class InvoiceFactory(factory.django.DjangoModelFactory):
@@ -37,3 +39,52 @@ class InvoiceLineFactory(factory.django.DjangoModelFactory):
     net_amount = Decimal("250.00")
     vat_category = "S"
     vat_rate = Decimal("21.00")
+
+
+class BillingRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BillingRun
+
+    period = "2024-Q1"
+
+
+def billing_world(*, year: int = 2024, extra_customers: int = 0, services: int = 3) -> SimpleNamespace:
+    """Leiden (provider, also a customer), Alfa and Bravo with active agreements and tariffs for
+    ``year``: a workstation (21% VAT), salary administration (exempt) and more plain services."""
+    provider = ProviderFactory()
+    alfa = OrganisationFactory(name="Gemeente Alfa", slug="alfa", cbs_code="9001")
+    bravo = OrganisationFactory(name="Gemeente Bravo", slug="bravo", cbs_code="9002")
+    customers = [provider, alfa, bravo] + [
+        OrganisationFactory(name=f"Gemeente Extra {n}", slug=f"extra-{n}", cbs_code=f"{9100 + n}")
+        for n in range(extra_customers)
+    ]
+    catalogue = [
+        ServiceFactory(code="ICT-01", name="Werkplek", vat_category="S"),
+        ServiceFactory(code="HRM-01", name="Salarisadministratie", unit="medewerker", vat_category="E"),
+    ] + [ServiceFactory(code=f"FIN-{n:02d}", name=f"Financiële dienst {n}") for n in range(services - 2)]
+    prices = [Decimal("1234.50"), Decimal("99.99")] + [Decimal("250.00")] * (services - 2)
+    tariffs = {
+        service.code: TariffFactory(service=service, year=year, unit_price=price)
+        for service, price in zip(catalogue, prices, strict=True)
+    }
+    volumes = {"leiden": Decimal("100"), "alfa": Decimal("10"), "bravo": Decimal("3")}
+    agreements = {}
+    for customer in customers:
+        agreement = AgreementFactory(customer=customer, provider=provider)
+        agreements[customer.slug] = agreement
+        for service in catalogue:
+            AgreementLineFactory(
+                agreement=agreement,
+                service=service,
+                year=year,
+                volume=volumes.get(customer.slug, Decimal("5")),
+            )
+    return SimpleNamespace(
+        provider=provider,
+        alfa=alfa,
+        bravo=bravo,
+        customers=customers,
+        services=catalogue,
+        tariffs=tariffs,
+        agreements=agreements,
+    )
