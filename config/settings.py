@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=15),
         "kwargs": {"older_than_days": env.int("LOGIN_RECORD_RETENTION_DAYS", default=90)},
     },
+    "agreements-notice-reminders": {
+        "task": "agreements.send_notice_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Caches ---------------------------------------------------------------------------------------
