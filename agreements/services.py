@@ -466,6 +466,7 @@ def submit_change_request(
     by,
     volume: Decimal | None = None,
     motivation: str = "",
+    notify: bool = True,
 ) -> ChangeRequest:
     """A contract manager proposes a change; Leiden's staff are told by e-mail."""
     agreement = Agreement.objects.select_for_update().select_related("customer").get(pk=agreement.pk)
@@ -490,8 +491,9 @@ def submit_change_request(
     request._history_user = by
     request.save()
     grant_change_request_permissions(request)
-    request_id = request.pk
-    transaction.on_commit(lambda: send_change_request_mail(request_id=request_id, event="submitted"))
+    if notify:
+        request_id = request.pk
+        transaction.on_commit(lambda: send_change_request_mail(request_id=request_id, event="submitted"))
     return request
 
 
@@ -551,7 +553,7 @@ def _reason(reason: str) -> str:
 
 
 @transaction.atomic
-def approve_change_request(*, request: ChangeRequest, by, reason: str) -> ChangeRequest:
+def approve_change_request(*, request: ChangeRequest, by, reason: str, notify: bool = True) -> ChangeRequest:
     """Approve and change the agreement's lines in the same transaction; the history names the request."""
     reason = _reason(reason)
     request = _lock_open_request(request)
@@ -565,25 +567,26 @@ def approve_change_request(*, request: ChangeRequest, by, reason: str) -> Change
         effective_from=request.effective_from,
     )
     _apply_change(request=request, by=by)
-    return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.APPROVED)
+    return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.APPROVED, notify=notify)
 
 
 @transaction.atomic
-def reject_change_request(*, request: ChangeRequest, by, reason: str) -> ChangeRequest:
+def reject_change_request(*, request: ChangeRequest, by, reason: str, notify: bool = True) -> ChangeRequest:
     reason = _reason(reason)
     request = _lock_open_request(request)
-    return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.REJECTED)
+    return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.REJECTED, notify=notify)
 
 
-def _decide(*, request: ChangeRequest, by, reason: str, status: str) -> ChangeRequest:
+def _decide(*, request: ChangeRequest, by, reason: str, status: str, notify: bool) -> ChangeRequest:
     request.status = status
     request.decided_by = by
     request.decided_at = timezone.now()
     request.decision_reason = reason
     request._history_user = by
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    request_id = request.pk
-    transaction.on_commit(lambda: send_change_request_mail(request_id=request_id, event="decided"))
+    if notify:
+        request_id = request.pk
+        transaction.on_commit(lambda: send_change_request_mail(request_id=request_id, event="decided"))
     return request
 
 

@@ -1,0 +1,256 @@
+"""Demo agreements for ``seed_demo``: one active, signed agreement per municipality from 2023-01-01.
+
+Lines 2023–2026 hold the basic package and a selection of optional services, with volumes from the
+catalogue's ``typical_volume`` for the municipality's size, drifting a little per year. A few change
+requests in every state show the workflow. Idempotent: an existing agreement keeps its lines (the
+transition later sets the 2023 volumes to Servicepunt71's), missing lines are added, and each demo request
+exists once.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db.models import Q
+
+from services.demo import typical_volume
+from services.models import Service
+from tenants.models import Organisation
+
+from .models import Agreement, AgreementLine, ChangeRequest
+from .services import (
+    approve_change_request,
+    create_agreement,
+    next_agreement_number,
+    reject_change_request,
+    set_line_volumes,
+    submit_change_request,
+)
+
+START = date(2023, 1, 1)
+YEARS = (2023, 2024, 2025, 2026)
+INHABITANTS = {"leiden": 125_000, "leiderdorp": 28_000, "oegstgeest": 26_000, "zoeterwoude": 9_000}
+# Share of the optional services each municipality takes (Leiden, the largest, takes nearly all).
+OPTIONAL_SHARE = {"leiden": 90, "leiderdorp": 70, "oegstgeest": 65, "zoeterwoude": 50}
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DEMO_MARK = "[demo]"
+
+
+def _stable(*parts) -> int:
+    return zlib.crc32("|".join(map(str, parts)).encode())
+
+
+def _volume(service: Service, slug: str, year: int) -> Decimal:
+    """The typical volume, drifting between -2% and +4% a year, rounded like a contract manager would."""
+    base = typical_volume(service, INHABITANTS[slug])
+    drift = Decimal(100)
+    for y in range(YEARS[0] + 1, year + 1):
+        drift += Decimal(_stable(slug, service.code, y) % 7 - 2)
+    value = base * drift / Decimal(100)
+    step = Decimal(10) if value >= 1000 else Decimal(1) if value >= 10 else Decimal("0.1")
+    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
+def _services_in(year: int) -> list[Service]:
+    return list(
+        Service.objects.filter(active_from__lte=date(year, 12, 31))
+        .filter(Q(active_until__isnull=True) | Q(active_until__gte=date(year, 1, 1)))
+        .order_by("code")
+    )
+
+
+def _takes(service: Service, slug: str) -> bool:
+    return service.is_basic or _stable("optional", slug, service.code) % 100 < OPTIONAL_SHARE[slug]
+
+
+def _signed_pdf(agreement: Agreement) -> bytes:
+    """A one-page PDF standing in for the scanned, signed agreement."""
+    text = f"Dienstverleningsovereenkomst {agreement.number} - {agreement.customer.name} (voorbeeld)"
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _agreement_for(customer: Organisation, provider: Organisation, users: dict) -> tuple[Agreement, bool]:
+    existing = (
+        Agreement.objects.filter(customer=customer, provider=provider, start_date=START)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    agreement = create_agreement(
+        customer=customer,
+        provider=provider,
+        start_date=START,
+        number=next_agreement_number(customer=customer, start_date=START),
+        status=Agreement.Status.ACTIVE,
+        by=users.get("provider.staff"),
+        customer_signed_by=users.get(f"cm.{customer.slug}"),
+        customer_signed_at=datetime(2022, 12, 12, 10, 30, tzinfo=AMSTERDAM),
+        provider_signed_by=users.get("provider.staff"),
+        provider_signed_at=datetime(2022, 12, 15, 14, 0, tzinfo=AMSTERDAM),
+        notice_period_months=6,
+        first_term_months=24,
+        renewal_months=12,
+    )
+    agreement.signed_document.save(f"{agreement.number}.pdf", ContentFile(_signed_pdf(agreement)), save=True)
+    return agreement, True
+
+
+def _seed_lines(agreement: Agreement, slug: str, by) -> int:
+    added = 0
+    for year in YEARS:
+        present = set(
+            AgreementLine.objects.filter(agreement=agreement, year=year).values_list("service_id", flat=True)
+        )
+        wanted = {
+            s: _volume(s, slug, year) for s in _services_in(year) if _takes(s, slug) and s.pk not in present
+        }
+        if wanted:
+            set_line_volumes(
+                agreement=agreement, year=year, volumes=wanted, by=by, reason="Afname bij de start (demo)"
+            )
+            added += len(wanted)
+    return added
+
+
+def _request(
+    agreement, *, kind, service, effective_from, volume, motivation, by, decide=None, decided_by=None
+):
+    """One demo request, once: found again by its motivation."""
+    motivation = f"{motivation} {DEMO_MARK}"
+    if ChangeRequest.objects.filter(agreement=agreement, motivation=motivation).exists():
+        return 0
+    request = submit_change_request(
+        agreement=agreement,
+        kind=kind,
+        service=service,
+        volume=volume,
+        effective_from=effective_from,
+        motivation=motivation,
+        by=by,
+        notify=False,
+    )
+    if decide == "approve":
+        approve_change_request(
+            request=request, by=decided_by, reason="Past binnen de capaciteit; akkoord.", notify=False
+        )
+    elif decide == "reject":
+        reject_change_request(
+            request=request,
+            by=decided_by,
+            reason="Niet mogelijk in dit kwartaal; dien het verzoek opnieuw in voor het volgende jaar.",
+            notify=False,
+        )
+    return 1
+
+
+def _seed_requests(agreement: Agreement, users: dict) -> int:
+    slug = agreement.customer.slug
+    cm, staff = users.get(f"cm.{slug}"), users.get("provider.staff")
+    if cm is None or staff is None:
+        return 0
+    lines_2026 = list(
+        AgreementLine.objects.filter(agreement=agreement, year=2026, service__is_basic=False)
+        .select_related("service")
+        .order_by("service__code")
+    )
+    taken = {line.service_id for line in AgreementLine.objects.filter(agreement=agreement, year=2026)}
+    not_taken = [s for s in _services_in(2026) if s.pk not in taken and not s.is_basic]
+    count = 0
+    plans = []
+    if len(lines_2026) >= 3:
+        first, second, third = lines_2026[0], lines_2026[1], lines_2026[2]
+        plans += [
+            {
+                "kind": ChangeRequest.Kind.CHANGE_VOLUME,
+                "service": first.service,
+                "effective_from": date(2025, 1, 1),
+                "volume": (first.volume * Decimal("1.1")).quantize(Decimal(1)) + 1,
+                "motivation": "Meer medewerkers door de groei van het sociaal domein.",
+                "decide": "approve",
+            },
+            {
+                "kind": ChangeRequest.Kind.CHANGE_VOLUME,
+                "service": second.service,
+                "effective_from": date(2025, 4, 1),
+                "volume": (second.volume * Decimal("0.5")).quantize(Decimal(1)),
+                "motivation": "Halveren na de eigen aanbesteding.",
+                "decide": "reject",
+            },
+            {
+                "kind": ChangeRequest.Kind.CHANGE_VOLUME,
+                "service": third.service,
+                "effective_from": date(2026, 10, 1),
+                "volume": third.volume + 5,
+                "motivation": "Extra afname voor het nieuwe project dienstverlening.",
+            },
+        ]
+    if len(lines_2026) >= 4:
+        plans.append(
+            {
+                "kind": ChangeRequest.Kind.DROP,
+                "service": lines_2026[3].service,
+                "effective_from": date(2026, 10, 1),
+                "volume": None,
+                "motivation": "Deze dienst vullen we voortaan zelf in.",
+            }
+        )
+    if not_taken:
+        plans.append(
+            {
+                "kind": ChangeRequest.Kind.ADD,
+                "service": not_taken[0],
+                "effective_from": date(2026, 7, 1),
+                "volume": max(typical_volume(not_taken[0], INHABITANTS[slug]), Decimal(1)),
+                "motivation": "Nieuwe behoefte vanuit het college.",
+                "decide": "approve" if slug in ("leiden", "oegstgeest") else "reject",
+            }
+        )
+    for plan in plans:
+        decide = plan.pop("decide", None)
+        count += _request(agreement, by=cm, decide=decide, decided_by=staff, **plan)
+    return count
+
+
+def seed(*, password: str, log=print) -> None:
+    provider = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("pk").first()
+    if provider is None:
+        log("agreements: no provider organisation, nothing seeded")
+        return
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(
+            username__in=["provider.staff", *(f"cm.{slug}" for slug in INHABITANTS)]
+        )
+    }
+    created = lines = requests = 0
+    for customer in Organisation.objects.filter(slug__in=list(INHABITANTS)).order_by("name"):
+        agreement, is_new = _agreement_for(customer, provider, users)
+        created += is_new
+        lines += _seed_lines(agreement, customer.slug, users.get("provider.staff"))
+        requests += _seed_requests(agreement, users)
+    log(f"agreements: {created} agreements created, {lines} lines added, {requests} change requests added")

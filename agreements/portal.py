@@ -1,0 +1,67 @@
+"""Navigation items and the contract manager's dashboard panel."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.portal import NavItem, Panel
+from core.money import to_cents
+from services.selectors import tariffs_for_year
+from tenants.roles import PROVIDER_ROLES, Role
+from tenants.selectors import has_any_role
+
+from . import selectors
+
+NAV_ITEMS = [
+    NavItem(
+        label=_("Mijn overeenkomst"),
+        url_name="agreements:mine",
+        roles=frozenset({Role.CONTRACT_MANAGER, Role.FINANCE}),
+        order=20,
+    ),
+    NavItem(label=_("Overeenkomsten"), url_name="agreements:list", roles=PROVIDER_ROLES, order=20),
+    NavItem(label=_("Wijzigingsverzoeken"), url_name="agreements:change-requests", order=25),
+    NavItem(
+        label=_("Wachtrij verzoeken"),
+        url_name="agreements:queue",
+        roles=frozenset({Role.PROVIDER_STAFF}),
+        order=26,
+    ),
+]
+
+
+def dashboard_panels(request) -> list[Panel]:
+    """For a contract manager: the agreement in force, this year's costs, open requests, notice deadline."""
+    user = request.user
+    panels = []
+    if has_any_role(user, {Role.CONTRACT_MANAGER}) and not has_any_role(user, PROVIDER_ROLES):
+        today = timezone.localdate()
+        agreement = selectors.current_agreement_for(user, on=today)
+        context = {"agreement": agreement, "year": today.year}
+        if agreement is not None:
+            tariffs = tariffs_for_year(today.year)
+            total = Decimal(0)
+            for service_id, volume in agreement.lines.filter(year=today.year).values_list(
+                "service_id", "volume"
+            ):
+                tariff = tariffs.get(service_id)
+                if tariff is not None:
+                    total += to_cents(volume * tariff.unit_price)
+            context["total"] = to_cents(total)
+            context["calendar"] = selectors.calendar_of(agreement, today=today)
+            context["open_requests"] = (
+                selectors.open_change_requests_for(user).filter(agreement=agreement).count()
+            )
+        panels.append(Panel(template="agreements/panel_contract_manager.html", context=context, order=20))
+    if has_any_role(user, {Role.PROVIDER_STAFF}):
+        panels.append(
+            Panel(
+                template="agreements/panel_queue.html",
+                context={"open_requests": selectors.open_change_requests_for(user).count()},
+                order=20,
+            )
+        )
+    return panels

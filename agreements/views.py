@@ -1,0 +1,259 @@
+"""Portal pages of the agreements app: my agreement, line history, change requests and Leiden's queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
+from tenants.roles import Role
+from tenants.selectors import is_provider_user
+
+from . import selectors
+from .forms import ChangeRequestForm, DecisionForm
+from .models import Agreement, ChangeRequest
+from .services import approve_change_request, reject_change_request, submit_change_request
+
+CUSTOMER_VIEW_ROLES = {Role.CONTRACT_MANAGER, Role.FINANCE}
+
+
+class AgreementListView(PortalAccessMixin, ListView):
+    """Every agreement the user may see: a municipality its own, Leiden's staff all of them."""
+
+    template_name = "agreements/agreement_list.html"
+    context_object_name = "agreements"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.agreements_for(self.request.user).order_by("customer__name", "-start_date")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["rows"] = [
+            (agreement, selectors.calendar_of(agreement, today=today)) for agreement in context["agreements"]
+        ]
+        return context
+
+
+class MyAgreementView(PortalAccessMixin, View):
+    """The agreement in force today for the user's municipality."""
+
+    allowed_roles = CUSTOMER_VIEW_ROLES
+
+    def get(self, request):
+        agreement = (
+            selectors.current_agreement_for(request.user) if not is_provider_user(request.user) else None
+        )
+        if agreement is None:
+            agreement = selectors.agreements_for(request.user).order_by("-start_date").first()
+        if agreement is None:
+            messages.info(request, _("Er is nog geen overeenkomst voor uw organisatie."))
+            return redirect("agreements:list")
+        return redirect("agreements:detail", pk=agreement.pk)
+
+
+class AgreementObjectMixin(ScopedObjectMixin):
+    model = Agreement
+    object_permission = "agreements.view_agreement"
+    context_object_name = "agreement"
+
+    def get_queryset(self):
+        return selectors.agreements_for(self.request.user).select_related(
+            "customer_signed_by", "provider_signed_by", "predecessor"
+        )
+
+
+class AgreementDetailView(AgreementObjectMixin, DetailView):
+    template_name = "agreements/agreement_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreement = self.object
+        today = timezone.localdate()
+        years = selectors.costs_per_year(agreement)
+        context["years"] = years
+        context["forecast"] = selectors.forecast_next_year(years, today=today)
+        context["calendar"] = selectors.calendar_of(agreement, today=today)
+        context["open_requests"] = list(
+            selectors.open_change_requests_for(self.request.user).filter(agreement=agreement)
+        )
+        context["may_request_change"] = (
+            agreement.status == Agreement.Status.ACTIVE
+            and self.request.user.has_perm("agreements.submit_change_request", agreement)
+        )
+        return context
+
+
+class LineHistoryView(AgreementObjectMixin, DetailView):
+    """Every change of every line: who, when, from what to what, and which change request."""
+
+    template_name = "agreements/line_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["changes"] = selectors.line_changes_for(self.request.user, agreement=self.object)[:500]
+        return context
+
+
+class SignedDocumentView(AgreementObjectMixin, DetailView):
+    """The signed agreement (PDF), for the municipality's own users and Leiden's staff."""
+
+    def get(self, request, *args, **kwargs):
+        agreement = self.get_object()
+        if not agreement.signed_document:
+            raise Http404
+        try:
+            handle = agreement.signed_document.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(handle, as_attachment=True, filename=f"{agreement.number}.pdf")
+
+
+class ChangeRequestCreateView(AgreementObjectMixin, FormView):
+    """A contract manager proposes a change; the service checks the rules and tells Leiden."""
+
+    allowed_roles = {Role.CONTRACT_MANAGER}
+    object_permission = "agreements.submit_change_request"
+    template_name = "agreements/change_request_form.html"
+    form_class = ChangeRequestForm
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        obj = get_object_or_404(queryset, pk=self.kwargs["pk"])
+        if not self.request.user.has_perm(self.object_permission, obj):
+            raise Http404
+        return obj
+
+    def get(self, request, *args, **kwargs):
+        self.agreement = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.agreement = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agreement"] = self.agreement
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            change_request = submit_change_request(
+                agreement=self.agreement,
+                kind=data["kind"],
+                service=data["service"],
+                volume=data["volume"],
+                effective_from=data["effective_from"],
+                motivation=data["motivation"],
+                by=self.request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Uw wijzigingsverzoek is ingediend. U krijgt bericht zodra erover is besloten.")
+        )
+        return HttpResponseRedirect(reverse("agreements:change-request-detail", args=[change_request.pk]))
+
+
+class ChangeRequestListView(PortalAccessMixin, ListView):
+    """A municipality's requests and their status; Leiden's roles see every request."""
+
+    template_name = "agreements/change_request_list.html"
+    context_object_name = "change_requests"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = selectors.change_requests_for(self.request.user)
+        status = self.request.GET.get("status")
+        if status in ChangeRequest.Status.values:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = ChangeRequest.Status.choices
+        context["current_status"] = self.request.GET.get("status", "")
+        return context
+
+
+class ChangeRequestDetailView(ScopedObjectMixin, DetailView):
+    model = ChangeRequest
+    object_permission = "agreements.view_changerequest"
+    template_name = "agreements/change_request_detail.html"
+    context_object_name = "change_request"
+
+    def get_queryset(self):
+        return selectors.change_requests_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.object
+        context["may_decide"] = request.is_open and self.request.user.has_perm(
+            "agreements.decide_changerequest", request
+        )
+        context["line_changes"] = request.line_changes.select_related("service", "changed_by")
+        return context
+
+
+class QueueView(PortalAccessMixin, ListView):
+    """Leiden's one queue of open requests, oldest first, with approve and reject."""
+
+    allowed_roles = {Role.PROVIDER_STAFF}
+    template_name = "agreements/queue.html"
+    context_object_name = "change_requests"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.open_change_requests_for(self.request.user)
+
+
+class DecideView(ScopedObjectMixin, View):
+    """POST only: approve or reject with a reason; the service changes the lines in one transaction."""
+
+    allowed_roles = {Role.PROVIDER_STAFF}
+    object_permission = "agreements.decide_changerequest"
+    http_method_names = ["post"]
+
+    def get_object(self):
+        obj = get_object_or_404(selectors.change_requests_for(self.request.user), pk=self.kwargs["pk"])
+        if not self.request.user.has_perm(self.object_permission, obj):
+            raise Http404
+        return obj
+
+    def post(self, request, pk):
+        change_request = self.get_object()
+        form = DecisionForm(request.POST)
+        back = request.POST.get("next") or reverse("agreements:change-request-detail", args=[pk])
+        if not back.startswith("/") or back.startswith("//"):
+            back = reverse("agreements:change-request-detail", args=[pk])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(back)
+        decide = (
+            approve_change_request if form.cleaned_data["decision"] == "approve" else reject_change_request
+        )
+        try:
+            decided = decide(request=change_request, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(back)
+        messages.success(
+            request,
+            _("Wijzigingsverzoek %(pk)s is %(status)s.")
+            % {"pk": decided.pk, "status": decided.get_status_display().lower()},
+        )
+        return HttpResponseRedirect(back)
