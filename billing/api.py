@@ -87,7 +87,20 @@ JournalInvoiceFilter = _filterset(
 # --- Serializers -----------------------------------------------------------------------------------
 
 
+def _choices_text(choices) -> str:
+    return ", ".join(value for value, _label in choices)
+
+
+# Choice fields are documented as text listing their values: the same field names (kind, status) carry
+# other choice sets in other apps, and enum components named after them would collide in the schema.
+KIND_TEXT = _choices_text(Invoice.Kind.choices)
+STATUS_TEXT = _choices_text(Invoice.Status.choices)
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=KIND_TEXT)
+    purpose = serializers.CharField(read_only=True, help_text=_choices_text(Invoice.Purpose.choices))
+    status = serializers.CharField(read_only=True, help_text=STATUS_TEXT)
     customer = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text=_("Korte naam."))
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     credited_invoice = serializers.SlugRelatedField(
@@ -124,8 +137,12 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
     invoice = serializers.CharField(source="invoice.number", read_only=True, allow_null=True)
-    invoice_kind = serializers.CharField(source="invoice.kind", read_only=True)
-    invoice_status = serializers.CharField(source="invoice.status", read_only=True)
+    invoice_kind = serializers.CharField(source="invoice.kind", read_only=True, help_text=KIND_TEXT)
+    invoice_status = serializers.CharField(source="invoice.status", read_only=True, help_text=STATUS_TEXT)
+    vat_category = serializers.CharField(
+        read_only=True,
+        help_text=_("EN 16931-btw-categorie: S (hoog), AA (laag), Z (nul) of E (vrijgesteld)."),
+    )
     customer = serializers.CharField(source="invoice.customer.slug", read_only=True)
     period = serializers.CharField(source="invoice.period", read_only=True)
     year = serializers.IntegerField(source="invoice.year", read_only=True)
@@ -161,7 +178,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 class JournalEntrySerializer(serializers.Serializer):
     invoice = serializers.CharField(source="entry_invoice", help_text=_("Factuurnummer."))
-    invoice_kind = serializers.ChoiceField(source="entry_invoice_kind", choices=Invoice.Kind.choices)
+    invoice_kind = serializers.CharField(source="entry_invoice_kind", help_text=KIND_TEXT)
     issue_date = serializers.DateField(source="entry_date", allow_null=True)
     customer = serializers.CharField(source="entry_customer")
     cost_centre = serializers.CharField(
@@ -170,9 +187,8 @@ class JournalEntrySerializer(serializers.Serializer):
     line = serializers.IntegerField(
         source="entry_line", allow_null=True, help_text=_("Factuurregel; leeg bij de btw-boeking.")
     )
-    entry = serializers.ChoiceField(
+    entry = serializers.CharField(
         source="entry_kind",
-        choices=[("receivable", "receivable"), ("revenue", "revenue"), ("vat", "vat")],
         help_text=_("receivable (debiteur), revenue (opbrengst per domein) of vat (af te dragen btw)."),
     )
     domain = serializers.CharField(source="entry_domain")
