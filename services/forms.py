@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import UtrechtFormMixin
 
 
-class CatalogueFilterForm(UtrechtFormMixin, forms.Form):
-    """Search, domain and year of the catalogue page (a GET form; every field optional)."""
+class _CatalogueFilterFields(forms.Form):
+    """The fields; their choices are set here, before UtrechtFormMixin validates a bound form."""
 
     zoek = forms.CharField(
         label=_("Zoeken"),
@@ -28,6 +28,10 @@ class CatalogueFilterForm(UtrechtFormMixin, forms.Form):
             (d.code, d.display_name) for d in domains
         ]
         self.fields["jaar"].choices = [(y, str(y)) for y in years]
+
+
+class CatalogueFilterForm(UtrechtFormMixin, _CatalogueFilterFields):
+    """Search, domain and year of the catalogue page (a GET form; every field optional)."""
 
 
 class IndexationForm(UtrechtFormMixin, forms.Form):

@@ -56,7 +56,7 @@ class ServiceLevelFactory(factory.django.DjangoModelFactory):
     service_hours_en = "Mon-Fri 8:00-17:00"
 
 
-def catalogue(count: int, *, years=(2024, 2025), domains: int = 6) -> list[Service]:
+def catalogue(count: int, *, start: int = 0, years=(2024, 2025), domains: int = 6) -> list[Service]:
     """``count`` services spread over ``domains`` domains, each with a tariff and service level a year."""
     domain_objs = [
         ServiceDomainFactory(code=f"domein-{i}", name=f"Domein {i}", order=i) for i in range(domains)
@@ -72,7 +72,7 @@ def catalogue(count: int, *, years=(2024, 2025), domains: int = 6) -> list[Servi
                 is_basic=n % 3 == 0,
                 active_from=date(2023, 1, 1),
             )
-            for n in range(count)
+            for n in range(start, start + count)
         ]
     )
     Tariff.objects.bulk_create(
