@@ -23,19 +23,138 @@ DEMO_LOCATIONS = (
 # Most of Servicepunt71 worked from the Tweelinghuis.
 LOCATION_WEIGHTS = (70, 10, 7, 7, 6)
 
-FIRST_NAMES = (
-    "Anna Bram Daan Emma Eva Femke Fleur Floor Gijs Hanna Ilse Iris Jan Jasper Jeroen Joost Julia Kees Lars "
-    "Lieke Lisa Loes Luuk Maarten Marieke Mark Marloes Martijn Meike Merel Mohammed Noor Nina Pieter Priya "
-    "Rik Robin Roos Ruben Sanne Sarah Sem Sofie Stijn Thijs Tim Tom Vera Wouter Yara Yusuf Zeynep Bas "
-    "Annelies Carla Dennis Esther Frank Gerda Hans Ingrid Karin Linda Monique Niels Paul Rob Sandra Wim"
-).split()
+FIRST_NAMES = [
+    "Anna",
+    "Bram",
+    "Daan",
+    "Emma",
+    "Eva",
+    "Femke",
+    "Fleur",
+    "Floor",
+    "Gijs",
+    "Hanna",
+    "Ilse",
+    "Iris",
+    "Jan",
+    "Jasper",
+    "Jeroen",
+    "Joost",
+    "Julia",
+    "Kees",
+    "Lars",
+    "Lieke",
+    "Lisa",
+    "Loes",
+    "Luuk",
+    "Maarten",
+    "Marieke",
+    "Mark",
+    "Marloes",
+    "Martijn",
+    "Meike",
+    "Merel",
+    "Mohammed",
+    "Noor",
+    "Nina",
+    "Pieter",
+    "Priya",
+    "Rik",
+    "Robin",
+    "Roos",
+    "Ruben",
+    "Sanne",
+    "Sarah",
+    "Sem",
+    "Sofie",
+    "Stijn",
+    "Thijs",
+    "Tim",
+    "Tom",
+    "Vera",
+    "Wouter",
+    "Yara",
+    "Yusuf",
+    "Zeynep",
+    "Bas",
+    "Annelies",
+    "Carla",
+    "Dennis",
+    "Esther",
+    "Frank",
+    "Gerda",
+    "Hans",
+    "Ingrid",
+    "Karin",
+    "Linda",
+    "Monique",
+    "Niels",
+    "Paul",
+    "Rob",
+    "Sandra",
+    "Wim",
+]
 PREFIXES = ("", "", "", "", "", "van", "de", "van der", "van den", "van de", "den", "ter", "in 't")
-LAST_NAMES = (
-    "Jansen Bakker Visser Smit Meijer Mulder Bos Vos Peters Hendriks Dekker Brouwer Dijkstra Kok Jacobs "
-    "Vermeulen Willems Hoekstra Koster Prins Huisman Kuipers Schouten Veenstra Boer Wit Dam Leeuwen Berg "
-    "Bakker Groot Vliet Veen Haan Graaf Wal Zanden Heuvel Linden Noort Ouwehand Rijn Zwetsloot Kromhout "
-    "Zandvliet Warmond Hazelaar Oudshoorn Stompwijk Tol Verhoef Yilmaz Kaya El Amrani Boukhari Nguyen Pinas"
-).split()
+LAST_NAMES = [
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Dekker",
+    "Brouwer",
+    "Dijkstra",
+    "Kok",
+    "Jacobs",
+    "Vermeulen",
+    "Willems",
+    "Hoekstra",
+    "Koster",
+    "Prins",
+    "Huisman",
+    "Kuipers",
+    "Schouten",
+    "Veenstra",
+    "Boer",
+    "Wit",
+    "Dam",
+    "Leeuwen",
+    "Berg",
+    "Bakker",
+    "Groot",
+    "Vliet",
+    "Veen",
+    "Haan",
+    "Graaf",
+    "Wal",
+    "Zanden",
+    "Heuvel",
+    "Linden",
+    "Noort",
+    "Ouwehand",
+    "Rijn",
+    "Zwetsloot",
+    "Kromhout",
+    "Zandvliet",
+    "Warmond",
+    "Hazelaar",
+    "Oudshoorn",
+    "Stompwijk",
+    "Tol",
+    "Verhoef",
+    "Yilmaz",
+    "Kaya",
+    "El",
+    "Amrani",
+    "Boukhari",
+    "Nguyen",
+    "Pinas",
+]
 
 # Function, department, lowest and highest scale, relative frequency.
 FUNCTIONS = (
@@ -68,10 +187,29 @@ FUNCTIONS = (
 # Weekly hours of a 36-hour week; FTE with four decimals (32 of 36 is 0,8889).
 HOURS = (36, 36, 36, 36, 32, 32, 28, 24, 20, 16, 34)
 
-SUPPLIER_PARTS = (
-    "Rijnland Sleutelstad Lugdunum Groenhart Holland Delta Polder Vliet Zijl Morsch Marewijk Stevens "
-    "Hoogland Haagweg Oude Rijn Duin Bollenstreek Zoeterwoude Singel Veste"
-).split()
+SUPPLIER_PARTS = [
+    "Rijnland",
+    "Sleutelstad",
+    "Lugdunum",
+    "Groenhart",
+    "Holland",
+    "Delta",
+    "Polder",
+    "Vliet",
+    "Zijl",
+    "Morsch",
+    "Marewijk",
+    "Stevens",
+    "Hoogland",
+    "Haagweg",
+    "Oude",
+    "Rijn",
+    "Duin",
+    "Bollenstreek",
+    "Zoeterwoude",
+    "Singel",
+    "Veste",
+]
 SUPPLIER_KINDS = (
     ("ICT Diensten B.V.", "Beheer en ondersteuning werkplekken"),
     ("Software B.V.", "Licenties en onderhoud applicatie"),
@@ -104,7 +242,9 @@ def _csv(header: list[str], rows: list[list[str]], *, delimiter: str = ";") -> b
 
 
 def _fte(hours: int) -> str:
-    return str((Decimal(hours) / Decimal(36)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)).replace(".", ",")
+    return str((Decimal(hours) / Decimal(36)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)).replace(
+        ".", ","
+    )
 
 
 def staff_csv(count: int, *, seed: int = 71) -> bytes:
@@ -153,7 +293,11 @@ def contracts_csv(count: int, *, seed: int = 71) -> bytes:
         kind, description = SUPPLIER_KINDS[n % len(SUPPLIER_KINDS)]
         supplier = f"{SUPPLIER_PARTS[(n * 7) % len(SUPPLIER_PARTS)]} {kind}"
         start = date(rng.randint(2016, 2022), rng.choice((1, 4, 7, 10)), 1)
-        end = None if rng.random() < 0.25 else date(start.year + rng.randint(2, 6), start.month, 1) - timedelta(days=1)
+        end = (
+            None
+            if rng.random() < 0.25
+            else date(start.year + rng.randint(2, 6), start.month, 1) - timedelta(days=1)
+        )
         value = Decimal(rng.randint(5_000, 900_000)) + Decimal(rng.randint(0, 99)) / 100
         rows.append(
             [
@@ -166,12 +310,17 @@ def contracts_csv(count: int, *, seed: int = 71) -> bytes:
                 f"{value:.2f}",
             ]
         )
-    return _csv(["contractnummer", "leverancier", "kvk", "omschrijving", "startdatum", "einddatum", "jaarwaarde"], rows)
+    return _csv(
+        ["contractnummer", "leverancier", "kvk", "omschrijving", "startdatum", "einddatum", "jaarwaarde"],
+        rows,
+    )
 
 
 def agreements_csv(lines: list[tuple[str, str, Decimal]]) -> bytes:
     """``lines`` of (municipality name or CBS code, service code, volume), written in a stable order."""
-    rows = [[customer, code, format(Decimal(volume).normalize(), "f")] for customer, code, volume in sorted(lines)]
+    rows = [
+        [customer, code, format(Decimal(volume).normalize(), "f")] for customer, code, volume in sorted(lines)
+    ]
     return _csv(["gemeente", "dienstcode", "volume"], rows)
 
 

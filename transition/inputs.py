@@ -14,13 +14,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
 from services.models import Service
 from tenants.models import Location, Organisation
 
-from .models import LAST_LEGACY_DAY, MAX_FTE, MAX_SCALE, MIN_SCALE
+from .models import EFFECTIVE_DATE, LAST_LEGACY_DAY, MAX_FTE, MAX_SCALE, MIN_SCALE
 
 STAFF_COLUMNS = (
     "personeelsnummer",
@@ -34,7 +35,15 @@ STAFF_COLUMNS = (
     "afdeling",
     "datum_in_dienst",
 )
-CONTRACT_COLUMNS = ("contractnummer", "leverancier", "kvk", "omschrijving", "startdatum", "einddatum", "jaarwaarde")
+CONTRACT_COLUMNS = (
+    "contractnummer",
+    "leverancier",
+    "kvk",
+    "omschrijving",
+    "startdatum",
+    "einddatum",
+    "jaarwaarde",
+)
 AGREEMENT_COLUMNS = ("gemeente", "dienstcode", "volume")
 
 
@@ -175,7 +184,9 @@ def _read(file: InputFile, columns) -> tuple[list[CsvRow], list[Problem]]:
 
 def _duplicate(row: CsvRow, column: str, value: str, seen: dict[str, int]) -> None:
     if value in seen:
-        row.problem(column, _("'%(value)s' staat ook op regel %(row)d") % {"value": value, "row": seen[value]})
+        row.problem(
+            column, _("'%(value)s' staat ook op regel %(row)d") % {"value": value, "row": seen[value]}
+        )
     else:
         seen[value] = row.number
 
@@ -191,7 +202,9 @@ def _staff_row(row: CsvRow, locations: dict[str, int], seen: dict[str, int]) -> 
     scale = row.integer("schaal")
     if scale is not None and not MIN_SCALE <= scale <= MAX_SCALE:
         row.problem(
-            "schaal", _("%(scale)d ligt niet tussen %(min)d en %(max)d") % {"scale": scale, "min": MIN_SCALE, "max": MAX_SCALE}
+            "schaal",
+            _("%(scale)d ligt niet tussen %(min)d en %(max)d")
+            % {"scale": scale, "min": MIN_SCALE, "max": MAX_SCALE},
         )
     fte = row.decimal("fte", places=4)
     if fte is not None and not Decimal(0) < fte <= MAX_FTE:
@@ -203,10 +216,16 @@ def _staff_row(row: CsvRow, locations: dict[str, int], seen: dict[str, int]) -> 
     department = row.text("afdeling", required=False, max_length=100)
     since = row.date("datum_in_dienst")
     if since is not None and since > LAST_LEGACY_DAY:
-        row.problem("datum_in_dienst", _("%(date)s ligt na 31-12-2022, de laatste dag van Servicepunt71") % {"date": since.strftime("%d-%m-%Y")})
+        row.problem(
+            "datum_in_dienst",
+            _("%(date)s ligt na 31-12-2022, de laatste dag van Servicepunt71")
+            % {"date": since.strftime("%d-%m-%Y")},
+        )
     if row.problems:
         return None
-    return StaffRow(number, first_name, name_prefix, last_name, function, scale, fte, location_id, department, since)
+    return StaffRow(
+        number, first_name, name_prefix, last_name, function, scale, fte, location_id, department, since
+    )
 
 
 def _kvk(row: CsvRow) -> str:
@@ -241,7 +260,9 @@ def _agreement_row(
     customer_name = row.text("gemeente")
     customer_id = customers.get(customer_name.strip().lower()) if customer_name else None
     if customer_name and customer_id is None:
-        row.problem("gemeente", _("'%(name)s' is geen bekende gemeente (naam of CBS-code)") % {"name": customer_name})
+        row.problem(
+            "gemeente", _("'%(name)s' is geen bekende gemeente (naam of CBS-code)") % {"name": customer_name}
+        )
     code = row.text("dienstcode")
     service_id = services.get(code.strip().upper()) if code else None
     if code and service_id is None:
@@ -288,6 +309,52 @@ def read_transition_files(files: TransitionFiles) -> TransitionInput:
         if parsed:
             result.agreements.append(parsed)
 
+    problems += _missing_basic_package(agreement_rows, result)
     if problems:
         raise CsvProblems(problems)
     return result
+
+
+def _missing_basic_package(rows: list[CsvRow], data: TransitionInput) -> list[Problem]:
+    """Each municipality's 2023 agreement with Leiden must hold the basic package once the lines are
+    carried: the file's lines plus, where an agreement with Leiden exists, the lines it already has."""
+    from agreements.models import AgreementLine
+    from agreements.services import basic_services_for_year
+
+    basic = {s.pk: s.code for s in basic_services_for_year(EFFECTIVE_DATE.year)}
+    if not basic or not data.agreements:
+        return []
+    present: dict[int, set[int]] = defaultdict(set)
+    for line in data.agreements:
+        present[line.customer_id].add(line.service_id)
+    existing = (
+        AgreementLine.objects.filter(
+            year=EFFECTIVE_DATE.year,
+            agreement__customer_id__in=present,
+            agreement__provider__kind=Organisation.Kind.PROVIDER,
+            agreement__status__in=["active", "ended"],
+            agreement__start_date__lte=EFFECTIVE_DATE,
+        )
+        .filter(Q(agreement__end_date__isnull=True) | Q(agreement__end_date__gte=EFFECTIVE_DATE))
+        .values_list("agreement__customer_id", "service_id")
+    )
+    for customer_id, service_id in existing:
+        present[customer_id].add(service_id)
+    first_row = {}
+    for row, line in zip((r for r in rows if not r.problems), data.agreements, strict=False):
+        first_row.setdefault(line.customer_id, row)
+    problems = []
+    for customer_id, services in present.items():
+        missing = sorted(code for pk, code in basic.items() if pk not in services)
+        if missing:
+            row = first_row[customer_id]
+            problems.append(
+                Problem(
+                    row.file,
+                    row.number,
+                    "dienstcode",
+                    _("het basispakket 2023 van %(customer)s mist %(codes)s")
+                    % {"customer": data.customers[customer_id], "codes": ", ".join(missing)},
+                )
+            )
+    return problems

@@ -131,9 +131,7 @@ class Employee(models.Model):
         verbose_name_plural = _("medewerkers")
         ordering = ["last_name", "first_name", "personnel_number"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(fte__gt=0, fte__lte=MAX_FTE), name="employee_fte_in_range"
-            ),
+            models.CheckConstraint(condition=Q(fte__gt=0, fte__lte=MAX_FTE), name="employee_fte_in_range"),
             models.CheckConstraint(
                 condition=Q(salary_scale__gte=MIN_SCALE, salary_scale__lte=MAX_SCALE),
                 name="employee_scale_in_range",
@@ -143,14 +141,6 @@ class Employee(models.Model):
     def __str__(self) -> str:
         return f"{self.personnel_number} {self.full_name}"
 
-    @property
-    def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.name_prefix, self.last_name) if part)
-
-    @property
-    def is_transferred(self) -> bool:
-        return self.transition_run_id is not None
-
     def save(self, *args, **kwargs):
         """The function, scale and FTE of a transferred employee are the record of the transfer."""
         if self.pk is not None and self.transition_run_id is not None:
@@ -159,9 +149,19 @@ class Employee(models.Model):
                 changed = [f for f in TRANSFER_FIELDS if stored[f] != getattr(self, f)]
                 if changed:
                     raise ValidationError(
-                        _("Functie, schaal en fte van een overgegane medewerker liggen vast met de transitie.")
+                        _(
+                            "Functie, schaal en fte van een overgegane medewerker liggen vast met de transitie."
+                        )
                     )
         super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.name_prefix, self.last_name) if part)
+
+    @property
+    def is_transferred(self) -> bool:
+        return self.transition_run_id is not None
 
 
 class Employment(models.Model):

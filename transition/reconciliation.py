@@ -111,7 +111,13 @@ def _money(total) -> Decimal:
 def _rows(section: str, source: dict, legacy: dict, result: dict) -> list[Row]:
     keys = sorted(set(source) | set(legacy) | set(result), key=lambda k: (int(k) if k.isdigit() else 0, k))
     return [
-        Row(section, key, Decimal(source.get(key, 0)), legacy.get(key, Decimal(0)), result.get(key, Decimal(0)))
+        Row(
+            section,
+            key,
+            Decimal(source.get(key, 0)),
+            legacy.get(key, Decimal(0)),
+            result.get(key, Decimal(0)),
+        )
         for key in keys
     ]
 
@@ -123,12 +129,21 @@ def reconcile(run: TransitionRun) -> Reconciliation:
         transition_run=run, end_date=LAST_LEGACY_DAY, employer__kind=Organisation.Kind.LEGACY_PROVIDER
     )
     into = Employment.objects.filter(
-        transition_run=run, start_date=EFFECTIVE_DATE, end_date__isnull=True, employer__kind=Organisation.Kind.PROVIDER
+        transition_run=run,
+        start_date=EFFECTIVE_DATE,
+        end_date__isnull=True,
+        employer__kind=Organisation.Kind.PROVIDER,
     )
     out_total = out.aggregate(n=Count("pk"), fte=Sum("fte"))
     in_total = into.aggregate(n=Count("pk"), fte=Sum("fte"))
     rows = [
-        Row("total", _("medewerkers"), Decimal(source.get("staff", 0)), Decimal(out_total["n"]), Decimal(in_total["n"])),
+        Row(
+            "total",
+            _("medewerkers"),
+            Decimal(source.get("staff", 0)),
+            Decimal(out_total["n"]),
+            Decimal(in_total["n"]),
+        ),
         Row(
             "total",
             _("fte"),
@@ -137,15 +152,24 @@ def reconcile(run: TransitionRun) -> Reconciliation:
             _fte(in_total["fte"]),
         ),
     ]
-    rows += _rows("function", source.get("per_function", {}), _counts(out, "function"), _counts(into, "function"))
-    rows += _rows("scale", source.get("per_scale", {}), _counts(out, "salary_scale"), _counts(into, "salary_scale"))
     rows += _rows(
-        "location", source.get("per_location", {}), _counts(out, "location__name"), _counts(into, "location__name")
+        "function", source.get("per_function", {}), _counts(out, "function"), _counts(into, "function")
+    )
+    rows += _rows(
+        "scale", source.get("per_scale", {}), _counts(out, "salary_scale"), _counts(into, "salary_scale")
+    )
+    rows += _rows(
+        "location",
+        source.get("per_location", {}),
+        _counts(out, "location__name"),
+        _counts(into, "location__name"),
     )
     contracts = SupplierContract.objects.filter(
         transition_run=run, holder__kind=Organisation.Kind.PROVIDER
     ).aggregate(n=Count("pk"), value=Sum("annual_value"))
-    rows.append(Row("contracts", _("aantal"), Decimal(source.get("contracts", 0)), None, Decimal(contracts["n"])))
+    rows.append(
+        Row("contracts", _("aantal"), Decimal(source.get("contracts", 0)), None, Decimal(contracts["n"]))
+    )
     rows.append(
         Row(
             "contracts",

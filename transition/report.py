@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 
 def summary_lines(summary: dict) -> list[str]:
     lines = [
-        _("Medewerkers: %(n)s, samen %(fte)s fte") % {"n": summary.get("staff", 0), "fte": summary.get("fte", "0")},
+        _("Medewerkers: %(n)s, samen %(fte)s fte")
+        % {"n": summary.get("staff", 0), "fte": summary.get("fte", "0")},
         _("Leverancierscontracten: %(n)s, jaarwaarde samen EUR %(value)s")
         % {"n": summary.get("contracts", 0), "value": summary.get("contract_value", "0")},
         _("Regels overeenkomsten: %(n)s") % {"n": len(summary.get("agreement_lines", []))},

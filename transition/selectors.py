@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from tenants.selectors import is_provider_user
 

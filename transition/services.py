@@ -202,7 +202,9 @@ def _transfer_staff(*, data: TransitionInput, run: TransitionRun, legacy, provid
             "transition_run": run,
         }
         employments.append(
-            Employment(employer=legacy, start_date=employee.employed_since, end_date=LAST_LEGACY_DAY, **common)
+            Employment(
+                employer=legacy, start_date=employee.employed_since, end_date=LAST_LEGACY_DAY, **common
+            )
         )
         employments.append(Employment(employer=provider, start_date=EFFECTIVE_DATE, end_date=None, **common))
     bulk_create_with_history(
@@ -330,7 +332,11 @@ def execute_transition(
         run = TransitionRun.objects.select_for_update().get(pk=run.pk)
     run.mode = TransitionRun.Mode.EXECUTE
     run.status = TransitionRun.Status.RUNNING
-    run.staff_checksum, run.contracts_checksum, run.agreements_checksum = staff_sum, contracts_sum, agreements_sum
+    run.staff_checksum, run.contracts_checksum, run.agreements_checksum = (
+        staff_sum,
+        contracts_sum,
+        agreements_sum,
+    )
     run.report = {"is_example": is_example}
     run.save()
     progress(20, _("Medewerkers overzetten"))
@@ -379,7 +385,9 @@ def _files_of(run: TransitionRun) -> TransitionFiles:
 
 
 @transaction.atomic
-def start_upload_run(*, staff, contracts, agreements, by, mode: str = TransitionRun.Mode.DRY_RUN) -> TransitionRun:
+def start_upload_run(
+    *, staff, contracts, agreements, by, mode: str = TransitionRun.Mode.DRY_RUN
+) -> TransitionRun:
     """Store three uploaded files as a queued run and hand it to the worker once committed."""
     files = TransitionFiles(
         InputFile(staff.name, staff.read()),
@@ -458,7 +466,9 @@ def carry_out_run(*, run_id: int, progress: Progress = _noop) -> str:
     except CsvProblems as exc:
         problems = [str(p) for p in exc.problems]
         message = _("%(count)d problemen gevonden; er is niets geschreven.") % {"count": len(problems)}
-        return _finish(run, status=TransitionRun.Status.INVALID, message=message, report={"problems": problems}).status
+        return _finish(
+            run, status=TransitionRun.Status.INVALID, message=message, report={"problems": problems}
+        ).status
     except TransitionRefused as exc:
         return _finish(run, status=TransitionRun.Status.REFUSED, message=" ".join(exc.messages)).status
     except ValidationError as exc:
@@ -483,7 +493,9 @@ def carry_out_run(*, run_id: int, progress: Progress = _noop) -> str:
 
 
 @transaction.atomic
-def record_novation(*, contract: SupplierContract, status: str, on: date, note: str = "", by=None) -> SupplierContract:
+def record_novation(
+    *, contract: SupplierContract, status: str, on: date, note: str = "", by=None
+) -> SupplierContract:
     """Record the supplier's consent or refusal of the novation to Leiden."""
     contract = SupplierContract.objects.select_for_update().get(pk=contract.pk)
     if status not in (SupplierContract.Novation.GIVEN, SupplierContract.Novation.REFUSED):
@@ -513,7 +525,9 @@ def update_employee(*, employee: Employee, by=None, **changes) -> Employee:
     allowed = {"department", *TRANSFER_FIELDS}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(_("Deze gegevens kunnen hier niet worden gewijzigd: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Deze gegevens kunnen hier niet worden gewijzigd: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
     for name, value in changes.items():
         setattr(employee, name, value)
     if by is not None:

@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--staff", required=True, help="personeel (CSV)")
         parser.add_argument("--contracts", required=True, help="leverancierscontracten (CSV)")
-        parser.add_argument("--agreements", required=True, help="overeenkomsten Servicepunt71, volumes 2022 (CSV)")
+        parser.add_argument(
+            "--agreements", required=True, help="overeenkomsten Servicepunt71, volumes 2022 (CSV)"
+        )
         parser.add_argument("--execute", action="store_true", help="carry it out (default: dry run)")
 
     def handle(self, *args, staff, contracts, agreements, execute, **options):
@@ -34,10 +36,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(str(exc)) from exc
         try:
-            if execute:
-                outcome = execute_transition(files=files)
-            else:
-                outcome = plan_transition(files=files)
+            outcome = execute_transition(files=files) if execute else plan_transition(files=files)
         except CsvProblems as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
