@@ -4,16 +4,21 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from agreements.models import Agreement, AgreementLine
-from tests.factories import OrganisationFactory, ProviderFactory
+from agreements.models import Agreement, AgreementLine, ChangeRequest
+from agreements.services import grant_agreement_permissions, grant_change_request_permissions
+from tests.factories import OrganisationFactory, ProviderFactory, UserFactory
 from tests.services.factories import ServiceFactory
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):
-    """An active, signed agreement from 2023-01-01 (sign fields filled so the status is valid)."""
+    """An active, signed agreement from 2023-01-01 (sign fields filled so the status is valid).
+
+    Like ``create_agreement``, it grants the object permissions to the role groups.
+    """
 
     class Meta:
         model = Agreement
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"DVO-{n:04d}")
     customer = factory.SubFactory(OrganisationFactory)
@@ -24,6 +29,11 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     customer_signed_at = factory.LazyFunction(timezone.now)
     provider_signed_at = factory.LazyFunction(timezone.now)
 
+    @factory.post_generation
+    def permissions(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
+        if create and extracted is not False:
+            grant_agreement_permissions(obj)
+
 
 class AgreementLineFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -33,3 +43,24 @@ class AgreementLineFactory(factory.django.DjangoModelFactory):
     service = factory.SubFactory(ServiceFactory)
     year = 2024
     volume = Decimal("10")
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A submitted request to change a volume (no lines change until it is approved)."""
+
+    class Meta:
+        model = ChangeRequest
+        skip_postgeneration_save = True
+
+    agreement = factory.SubFactory(AgreementFactory)
+    kind = ChangeRequest.Kind.CHANGE_VOLUME
+    service = factory.SubFactory(ServiceFactory)
+    volume = Decimal("12")
+    effective_from = date(2026, 1, 1)
+    motivation = factory.LazyAttribute(lambda r: f"Meer afname voor {r.agreement.customer.name}")
+    submitted_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def permissions(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted is not False:
+            grant_change_request_permissions(obj)
