@@ -156,6 +156,11 @@ class TariffAdmin(SimpleHistoryAdmin):
             return ["service", "year", "unit_price", "locked_at"]
         return super().get_readonly_fields(request, obj)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_locked:
             return False

@@ -9,7 +9,7 @@ from django.urls import reverse
 from services.portal import dashboard_panels
 from services.services import lock_tariffs, set_tariff
 from tenants.roles import Role
-from tests.factories import OrganisationFactory, user_with_role
+from tests.factories import user_with_role
 
 from .factories import ServiceDomainFactory, ServiceFactory, ServiceLevelFactory, TariffFactory, catalogue
 
