@@ -19,11 +19,12 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementLine
+from agreements.selectors import active_agreement_for
+from agreements.services import record_billed_period
 from core.csvinput import CsvProblems, read_csv
 from core.money import format_eur
 from core.periods import Period
@@ -55,44 +56,10 @@ INVOICE_PERMISSIONS = {
 
 
 def active_agreement(customer: Organisation, period: Period) -> Agreement | None:
-    """The customer's active agreement in ``period`` (agreements' selector when it offers one)."""
-    try:
-        from agreements.selectors import active_agreement_for
-    except ImportError:  # pragma: no cover - before the agreements app offers its selector
-        active_agreement_for = None
-    for day in (period.start, period.end):
-        if active_agreement_for is not None:
-            try:
-                agreement = active_agreement_for(customer, day)
-            except TypeError:  # pragma: no cover - a different signature: read the model directly
-                agreement = None
-                active_agreement_for = None
-            if agreement is not None:
-                return agreement
-        if active_agreement_for is None:
-            agreement = (
-                Agreement.objects.filter(
-                    customer=customer, status=Agreement.Status.ACTIVE, start_date__lte=day
-                )
-                .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-                .order_by("-start_date")
-                .first()
-            )
-            if agreement is not None:
-                return agreement
-    return None
-
-
-def _record_billed_period(*, agreement: Agreement, period_end: date) -> None:
-    """Tell the agreement which periods are billed (change requests may only start after them)."""
-    try:
-        from agreements.services import record_billed_period
-    except ImportError:  # pragma: no cover - before the agreements app offers its service
-        Agreement.objects.filter(pk=agreement.pk).filter(
-            Q(billed_until__isnull=True) | Q(billed_until__lt=period_end)
-        ).update(billed_until=period_end)
-        return
-    record_billed_period(agreement=agreement, period_end=period_end)
+    """The customer's agreement in force in ``period`` (on its first day, else on its last)."""
+    return active_agreement_for(customer=customer, on=period.start) or active_agreement_for(
+        customer=customer, on=period.end
+    )
 
 
 def _lock_customer(customer_id: int) -> None:
@@ -389,7 +356,7 @@ def issue_invoice(*, invoice: Invoice, by=None, issue_date: date | None = None) 
     invoice.save()
     lock_tariffs(tariff_ids=tariff_ids)
     if invoice.purpose == Invoice.Purpose.PERIODIC and not invoice.is_credit_note and invoice.agreement_id:
-        _record_billed_period(agreement=invoice.agreement, period_end=invoice.period_end)
+        record_billed_period(agreement=invoice.agreement, period_end=invoice.period_end)
     if invoice.is_credit_note and invoice.credited_invoice_id:
         _mark_credited_when_complete(invoice.credited_invoice_id)
     return invoice
@@ -421,7 +388,7 @@ def mark_invoice_paid(*, invoice: Invoice, paid_at=None) -> Invoice:
 # --- Credit notes ----------------------------------------------------------------------------------
 
 
-def _credited_line_ids(original_id: int) -> set[int]:
+def credited_line_ids(original_id: int) -> set[int]:
     return set(
         InvoiceLine.objects.filter(credited_line__invoice_id=original_id).values_list(
             "credited_line_id", flat=True
@@ -463,7 +430,7 @@ def create_credit_note(
     if original.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID):
         raise ValidationError(_("Alleen een verzonden of betaalde factuur kan worden gecrediteerd."))
     original_lines = {line.pk: line for line in original.lines.select_related("service")}
-    already = _credited_line_ids(original.pk)
+    already = credited_line_ids(original.pk)
     if lines is None:
         chosen = [line for pk, line in original_lines.items() if pk not in already]
     else:

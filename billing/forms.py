@@ -1,0 +1,89 @@
+"""Forms of the billing pages: the invoice filter, starting a run, the price-equality year, a credit note."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import UtrechtFormMixin
+from core.periods import Period
+
+from .models import Invoice
+
+
+def _year_choices(blank: bool):
+    this_year = timezone.localdate().year
+    years = [(str(y), str(y)) for y in range(this_year + 1, 2022, -1)]
+    return ([("", _("Alle jaren"))] if blank else []) + years
+
+
+class InvoiceFilterForm(UtrechtFormMixin, forms.Form):
+    year = forms.ChoiceField(label=_("Jaar"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Alle statussen")), *Invoice.Status.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices(blank=True)
+
+
+class YearForm(UtrechtFormMixin, forms.Form):
+    year = forms.ChoiceField(label=_("Jaar"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices(blank=False)
+
+
+def _default_period() -> str:
+    return str(Period.containing(timezone.localdate(), granularity=settings.BILLING_PERIOD))
+
+
+class StartRunForm(UtrechtFormMixin, forms.Form):
+    period = forms.CharField(
+        label=_("Periode"),
+        max_length=7,
+        help_text=_("Een kwartaal (2024-Q1) of een maand (2024-03)."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Proefrun: alleen laten zien wat gefactureerd zou worden"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"period": _default_period()})
+        super().__init__(*args, **kwargs)
+
+    def clean_period(self) -> Period:
+        text = self.cleaned_data["period"]
+        try:
+            period = Period.parse(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("'%(text)s' is geen periode; gebruik 2024-Q1 voor een kwartaal of 2024-03 voor een maand.")
+                % {"text": text}
+            ) from None
+        if period.kind == "year":
+            raise forms.ValidationError(_("Factureer per kwartaal of per maand, niet per jaar."))
+        return period
+
+
+class CreditNoteForm(UtrechtFormMixin, forms.Form):
+    lines = forms.MultipleChoiceField(
+        label=_("Te crediteren regels"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Geen regel gekozen: de hele factuur wordt gecrediteerd."),
+    )
+    reason = forms.CharField(label=_("Reden"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, invoice: Invoice, credited_line_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].choices = [
+            (str(line.pk), f"{line.service.code} {line.description}")
+            for line in invoice.lines.all()
+            if line.pk not in credited_line_ids
+        ]
+        self.fields["lines"].widget.attrs["class"] = "utrecht-checkbox utrecht-checkbox--html-input"

@@ -1,0 +1,30 @@
+"""``run_billing --period 2024-Q1 [--dry-run] [--issue]``: bill one period (idempotent)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from billing.models import BillingRun
+from billing.services import run_billing
+from core.periods import Period
+
+
+class Command(BaseCommand):
+    help = "Bill a period (2024-Q1 or 2024-03): one draft invoice per customer; --issue issues them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", required=True, help="2024-Q1 for a quarter, 2024-03 for a month")
+        parser.add_argument("--dry-run", action="store_true", help="show what would be billed, write nothing")
+        parser.add_argument("--issue", action="store_true", help="issue the new drafts (numbers assigned)")
+
+    def handle(self, *args, **options):
+        try:
+            period = Period.parse(options["period"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        run = run_billing(period=period, dry_run=options["dry_run"], issue=options["issue"])
+        if run.message:
+            self.stdout.write(run.message)
+        if run.status != BillingRun.Status.DONE:
+            raise CommandError(f"Billing run for {period} failed.")
+        verb = "would bill" if run.is_dry_run else "created"
+        count = run.progress_total if run.is_dry_run else run.invoices_created
+        self.stdout.write(self.style.SUCCESS(f"{period}: {verb} {count} invoice(s)."))
