@@ -200,6 +200,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "agreements.send_notice_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Every weekday; the task bills only on the first working day of a period (holidays skipped).
+    "billing-bill-due-period": {
+        "task": "billing.bill_due_period",
+        "schedule": crontab(hour=6, minute=30, day_of_week="1-5"),
+    },
 }
 
 # --- Caches ---------------------------------------------------------------------------------------
