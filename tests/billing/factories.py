@@ -88,3 +88,32 @@ def billing_world(*, year: int = 2024, extra_customers: int = 0, services: int =
         tariffs=tariffs,
         agreements=agreements,
     )
+
+
+_numbers = iter(range(1, 10**6))
+
+
+def invoice_for(org, *, status: str = Invoice.Status.ISSUED, purpose: str = Invoice.Purpose.CORRECTION):
+    """An invoice of ``org`` with one line naming it, its object permissions granted as the services
+    grant them. Issued ones get a test number directly (the issuing service has its own tests)."""
+    from billing.services import grant_invoice_permissions
+
+    invoice = InvoiceFactory(
+        customer=org,
+        purpose=purpose,
+        period="2024-Q2",
+        period_start=date(2024, 4, 1),
+        period_end=date(2024, 6, 30),
+        note=f"Factuur voor {org.name}",
+    )
+    InvoiceLineFactory(invoice=invoice, description=f"Werkplekken {org.name}")
+    grant_invoice_permissions(invoice)
+    if status != Invoice.Status.DRAFT:
+        Invoice.objects.filter(pk=invoice.pk).update(
+            status=status,
+            number=f"T-{next(_numbers):06d}",
+            issue_date=date(2024, 1, 2),
+            due_date=date(2024, 2, 1),
+        )
+        invoice.refresh_from_db()
+    return invoice
