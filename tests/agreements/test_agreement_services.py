@@ -60,7 +60,9 @@ def test_a_successor_starting_the_day_after_the_predecessor_ends_is_accepted(pro
 
 
 def test_a_draft_may_overlap_because_only_agreements_in_force_count(agreement):
-    draft = create_agreement(customer=agreement.customer, provider=agreement.provider, start_date=date(2026, 1, 1))
+    draft = create_agreement(
+        customer=agreement.customer, provider=agreement.provider, start_date=date(2026, 1, 1)
+    )
     assert draft.status == Agreement.Status.DRAFT
     assert active_agreement_for(customer=agreement.customer, on=date(2026, 3, 1)) == agreement
 
@@ -112,7 +114,9 @@ def test_a_negative_volume_is_refused(agreement, basic_service):
         set_line_volumes(agreement=agreement, year=2026, volumes={basic_service: Decimal("-1")})
 
 
-def test_both_signatures_and_the_signed_pdf_make_a_draft_active(provider, municipality, basic_service, settings, tmp_path):
+def test_both_signatures_and_the_signed_pdf_make_a_draft_active(
+    provider, municipality, basic_service, settings, tmp_path
+):
     from django.core.files.base import ContentFile
 
     settings.MEDIA_ROOT = tmp_path
@@ -146,7 +150,9 @@ def test_a_signed_document_that_is_not_a_pdf_is_refused(provider, municipality, 
         )
 
 
-def test_offering_for_signature_needs_the_basic_package(provider, municipality, basic_service, optional_service):
+def test_offering_for_signature_needs_the_basic_package(
+    provider, municipality, basic_service, optional_service
+):
     agreement = create_agreement(customer=municipality, provider=provider, start_date=date(2025, 1, 1))
     AgreementLine.objects.create(agreement=agreement, service=optional_service, year=2025, volume=1)
     with pytest.raises(ValidationError, match="basispakket"):
@@ -154,7 +160,9 @@ def test_offering_for_signature_needs_the_basic_package(provider, municipality, 
 
 
 def test_activating_a_second_agreement_by_signature_is_refused(agreement, basic_service):
-    second = create_agreement(customer=agreement.customer, provider=agreement.provider, start_date=date(2027, 1, 1))
+    second = create_agreement(
+        customer=agreement.customer, provider=agreement.provider, start_date=date(2027, 1, 1)
+    )
     set_line_volumes(agreement=second, year=2027, volumes={basic_service: Decimal("1")})
     submit_for_signature(agreement=second)
     user = user_with_role(agreement.customer, Role.CONTRACT_MANAGER)

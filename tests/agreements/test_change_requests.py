@@ -90,7 +90,11 @@ def test_adding_a_service_creates_its_lines_and_dropping_removes_them(
     approve_change_request(request=add, by=staff, reason="Akkoord")
     assert volumes(agreement, other_service) == {2026: 5000, 2027: 5000}
     drop = submit(
-        agreement, manager, kind=ChangeRequest.Kind.DROP, service=optional_service, effective_from=date(2027, 1, 1)
+        agreement,
+        manager,
+        kind=ChangeRequest.Kind.DROP,
+        service=optional_service,
+        effective_from=date(2027, 1, 1),
     )
     approve_change_request(request=drop, by=staff, reason="Akkoord")
     assert volumes(agreement, optional_service) == {2025: 20, 2026: 20}
@@ -99,8 +103,16 @@ def test_adding_a_service_creates_its_lines_and_dropping_removes_them(
 
 def test_a_basic_service_cannot_be_dropped(agreement, manager, basic_service):
     with pytest.raises(ValidationError) as error:
-        submit(agreement, manager, kind=ChangeRequest.Kind.DROP, service=basic_service, effective_from=date(2027, 1, 1))
-    assert error.value.message_dict["service"] == ["Een dienst uit het basispakket kan niet worden beëindigd."]
+        submit(
+            agreement,
+            manager,
+            kind=ChangeRequest.Kind.DROP,
+            service=basic_service,
+            effective_from=date(2027, 1, 1),
+        )
+    assert error.value.message_dict["service"] == [
+        "Een dienst uit het basispakket kan niet worden beëindigd."
+    ]
 
 
 def test_a_date_in_a_billed_period_is_refused_in_dutch(agreement, manager, optional_service):
