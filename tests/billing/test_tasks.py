@@ -1,0 +1,50 @@
+"""The billing tasks on a real Celery worker over Redis."""
+
+import pytest
+from django.test import override_settings
+
+from billing.models import BillingRun, Invoice
+from billing.services import start_billing_run
+from billing.tasks import bill_due_period, execute_billing_run
+from core.periods import Period
+
+from .factories import billing_world
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_queued_run_is_billed_by_the_worker(celery_worker):
+    billing_world()
+    run = BillingRun.objects.create(period="2024-Q1")
+    assert execute_billing_run.delay(run_id=run.pk).get(timeout=60) == BillingRun.Status.DONE
+    run.refresh_from_db()
+    assert run.invoices_created == 3 and run.progress_done == 3
+    assert Invoice.objects.filter(period="2024-Q1").count() == 3
+
+
+def test_a_finished_run_delivered_again_does_nothing(celery_worker):
+    billing_world()
+    run = BillingRun.objects.create(period="2024-Q1", status=BillingRun.Status.DONE)
+    assert execute_billing_run.delay(run_id=run.pk).get(timeout=60) is None
+    assert not Invoice.objects.exists()
+
+
+def test_starting_a_run_enqueues_it_after_commit(celery_worker, django_capture_on_commit_callbacks):
+    billing_world()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start_billing_run(period=Period.parse("2024-Q1"))
+    # The solo worker takes tasks in order: once a second delivery answers, the first has finished.
+    assert execute_billing_run.delay(run_id=run.pk).get(timeout=60) is None
+    run.refresh_from_db()
+    assert run.status == BillingRun.Status.DONE and run.invoices_created == 3
+
+
+@override_settings(BILLING_PERIOD="quarter")
+def test_the_beat_task_bills_the_quarter_on_its_first_working_day(celery_worker):
+    billing_world()
+    # 1 April 2024 is Easter Monday: the second quarter is billed on Tuesday 2 April.
+    assert bill_due_period.delay(today="2024-04-01").get(timeout=60) is None
+    run_id = bill_due_period.delay(today="2024-04-02").get(timeout=60)
+    assert BillingRun.objects.get(pk=run_id).period == "2024-Q2"
+    assert Invoice.objects.filter(period="2024-Q2").count() == 3
+    assert bill_due_period.delay(today="2024-04-02").get(timeout=60) is None
