@@ -33,6 +33,16 @@ def _api_error(exc: DjangoValidationError) -> ApiValidationError:
     return ApiValidationError({"non_field_errors": exc.messages})
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^(add|drop|change_volume)$", "description": "add, drop or change_volume"}
+)
+class ChangeKindField(serializers.ChoiceField):
+    """The kind of change, documented inline (``kind`` is a name other components use too)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ChangeRequest.Kind.choices, **kwargs)
+
+
 # --- Agreements -----------------------------------------------------------------------------------
 
 
@@ -191,6 +201,7 @@ class AgreementLineViewSet(ScopedViewSetMixin, ExportListMixin, viewsets.ReadOnl
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
+    kind = ChangeKindField(read_only=True)
     agreement = serializers.SlugRelatedField(slug_field="number", read_only=True)
     customer = serializers.CharField(source="agreement.customer.slug", read_only=True)
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -219,7 +230,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
 
 class ChangeRequestCreateSerializer(serializers.Serializer):
     agreement = serializers.SlugRelatedField(slug_field="number", queryset=Agreement.objects.none())
-    kind = serializers.ChoiceField(choices=ChangeRequest.Kind.choices)
+    kind = ChangeKindField()
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all())
     volume = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
     effective_from = serializers.DateField()
