@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -47,7 +48,9 @@ def _recreate(server: str, name: str, template: str | None = None) -> None:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         if template:
             cursor.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
             )
         else:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -70,8 +73,9 @@ def _prepare_template(server: str) -> None:
     from services import demo as services_demo
     from tenants import demo as tenants_demo
 
-    tenants_demo.seed(password="bench-password-123", log=lambda *a: None)
-    services_demo.seed(password="bench-password-123", log=lambda *a: None)
+    password = secrets.token_urlsafe(16)  # the bench users never log in
+    tenants_demo.seed(password=password, log=lambda *a: None)
+    services_demo.seed(password=password, log=lambda *a: None)
     _use_database("postgres")
 
 

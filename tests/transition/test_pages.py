@@ -138,3 +138,13 @@ def _add_many(world):
         employee = EmployeeFactory(location=world.tweelinghuis, function=f"Functie {n}")
         EmploymentFactory(employee=employee, employer=world.leiden)
         SupplierContractFactory(holder=world.leiden)
+
+
+def test_the_dashboard_shows_the_transition_to_provider_roles_only(world, client, provider_staff):
+    execute(contracts=3)
+    client.force_login(provider_staff)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Transitie Servicepunt71" in page
+    assert "3 contracten wachten op toestemming van de leverancier." in page
+    client.force_login(user_with_role(world.leiderdorp, Role.CONTRACT_MANAGER))
+    assert "Transitie Servicepunt71" not in client.get(reverse("dashboard")).content.decode()
