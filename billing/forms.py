@@ -19,22 +19,32 @@ def _year_choices(blank: bool):
     return ([("", _("Alle jaren"))] if blank else []) + years
 
 
-class InvoiceFilterForm(UtrechtFormMixin, forms.Form):
+class _DynamicChoicesForm(forms.Form):
+    """Sets its choices right after the fields exist: UtrechtFormMixin reads the errors (and so
+    validates) as soon as the fields are made, which must already see the real choices."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_choices()
+
+    def set_choices(self) -> None:
+        pass
+
+
+class InvoiceFilterForm(UtrechtFormMixin, _DynamicChoicesForm):
     year = forms.ChoiceField(label=_("Jaar"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Alle statussen")), *Invoice.Status.choices]
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def set_choices(self) -> None:
         self.fields["year"].choices = _year_choices(blank=True)
 
 
-class YearForm(UtrechtFormMixin, forms.Form):
+class YearForm(UtrechtFormMixin, _DynamicChoicesForm):
     year = forms.ChoiceField(label=_("Jaar"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def set_choices(self) -> None:
         self.fields["year"].choices = _year_choices(blank=False)
 
 
@@ -70,7 +80,7 @@ class StartRunForm(UtrechtFormMixin, forms.Form):
         return period
 
 
-class CreditNoteForm(UtrechtFormMixin, forms.Form):
+class CreditNoteForm(UtrechtFormMixin, _DynamicChoicesForm):
     lines = forms.MultipleChoiceField(
         label=_("Te crediteren regels"),
         required=False,
@@ -80,10 +90,13 @@ class CreditNoteForm(UtrechtFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reden"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, invoice: Invoice, credited_line_ids=(), **kwargs):
+        self.invoice, self.credited_line_ids = invoice, set(credited_line_ids)
         super().__init__(*args, **kwargs)
+        self.fields["lines"].widget.attrs["class"] = "utrecht-checkbox utrecht-checkbox--html-input"
+
+    def set_choices(self) -> None:
         self.fields["lines"].choices = [
             (str(line.pk), f"{line.service.code} {line.description}")
-            for line in invoice.lines.all()
-            if line.pk not in credited_line_ids
+            for line in self.invoice.lines.select_related("service")
+            if line.pk not in self.credited_line_ids
         ]
-        self.fields["lines"].widget.attrs["class"] = "utrecht-checkbox utrecht-checkbox--html-input"
