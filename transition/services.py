@@ -473,6 +473,10 @@ def carry_out_run(*, run_id: int, progress: Progress = _noop) -> str:
         return _finish(run, status=TransitionRun.Status.REFUSED, message=" ".join(exc.messages)).status
     except ValidationError as exc:
         return _finish(run, status=TransitionRun.Status.FAILED, message=" ".join(exc.messages)).status
+    except Exception as exc:
+        # Rolled back; record why, then let the worker log the error.
+        _finish(run, status=TransitionRun.Status.FAILED, message=_("Mislukt: %(error)s") % {"error": exc})
+        raise
     if outcome.status == TransitionRun.Status.EXECUTED:
         return outcome.status
     counts = outcome.summary

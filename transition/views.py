@@ -28,6 +28,7 @@ class ReportView(PortalAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reconciliation"] = reconciliation_for(self.request.user)
+        context["effective_date"] = EFFECTIVE_DATE
         return context
 
 

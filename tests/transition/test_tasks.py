@@ -69,3 +69,23 @@ def test_the_worker_reports_progress_in_steps(
     steps = []
     assert carry_out_run(run_id=run.pk, progress=lambda percent, step: steps.append(percent)) == "valid"
     assert steps == sorted(steps) and steps[-1] == 100
+
+
+def test_an_unexpected_error_marks_the_run_failed(
+    world, provider_staff, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    from transition import services
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=False):
+        run = start_upload_run(
+            by=provider_staff,
+            mode=TransitionRun.Mode.EXECUTE,
+            **uploads(transition_files(agreement_rows=AGREEMENT_ROWS)),
+        )
+    monkeypatch.setattr(services, "_transfer_contracts", lambda **kwargs: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        carry_out_run(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == TransitionRun.Status.FAILED
+    assert Employee.objects.count() == 0
