@@ -19,7 +19,7 @@ from tenants.selectors import has_any_role, is_provider_user
 from . import selectors, services
 from .calculations import totals
 from .forms import CreditNoteForm, InvoiceFilterForm, StartRunForm, YearForm
-from .models import Invoice
+from .models import BillingRun, Invoice
 from .pdf import invoice_pdf_filename, render_invoice_pdf
 
 STAFF_ONLY = frozenset({Role.PROVIDER_STAFF})
@@ -240,6 +240,15 @@ class BillingRunProgressView(BillingRunDetailView):
     """The progress block alone, polled by htmx while the run is pending or running."""
 
     template_name = "billing/partials/run_progress.html"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.request.headers.get("HX-Request") and self.object.status in (
+            BillingRun.Status.DONE,
+            BillingRun.Status.FAILED,
+        ):
+            response["HX-Refresh"] = "true"  # the finished run's invoices and actions show on the page
+        return response
 
 
 class BillingRunIssueView(ProviderPageMixin, View):

@@ -1,0 +1,57 @@
+"""Billing in Chromium: a contract manager finds and downloads its own invoice; Leiden bills a period."""
+
+import pytest
+
+from billing.models import Invoice
+from billing.services import issue_drafts, run_billing
+from core.periods import Period
+from tenants.roles import Role
+from tests.billing.factories import billing_world
+from tests.factories import user_with_role
+
+from .conftest import assert_accessible, login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_contract_manager_finds_and_downloads_its_own_invoice(page):
+    world = billing_world()
+    run = run_billing(period=Period.parse("2024-Q1"))
+    issue_drafts(invoices=run.invoices.select_related("customer"))
+    own = Invoice.objects.get(customer=world.alfa)
+    other = Invoice.objects.get(customer=world.bravo)
+    user_with_role(world.alfa, Role.CONTRACT_MANAGER, username="cm.alfa")
+    login(page, "cm.alfa")
+    assert_accessible(page)
+    page.get_by_role("link", name="Facturen").first.click()
+    table = page.get_by_test_id("invoices")
+    assert own.number in table.inner_text() and other.number not in table.inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name=own.number).click()
+    assert "€ 3.086,25" in page.get_by_test_id("invoice-lines").inner_text()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_test_id("pdf-link").click()
+    assert download.value.suggested_filename == f"factuur-{own.number}.pdf"
+
+
+def test_leidens_staff_bill_a_period_and_issue_the_drafts(page, celery_worker):
+    world = billing_world()
+    user_with_role(world.provider, Role.PROVIDER_STAFF, username="staff")
+    login(page, "staff")
+    page.goto("/facturatie/")
+    assert_accessible(page)
+    page.get_by_label("Periode").fill("2024-Q5")
+    page.get_by_role("button", name="Start de run").click()
+    assert "is geen periode" in page.locator("#error-summary").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Periode").fill("2024-Q1")
+    page.get_by_role("button", name="Start de run").click()
+    page.get_by_text("3 van 3 afnemers verwerkt").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="3 concepten verzenden").click()
+    page.get_by_text("3 facturen verzonden.").wait_for()
+    assert not Invoice.objects.filter(status=Invoice.Status.DRAFT).exists()
+    page.goto("/prijsgelijkheid/?year=2024")
+    assert "Gelijk" in page.get_by_test_id("verdict").inner_text()
+    assert_accessible(page)
