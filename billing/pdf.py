@@ -8,6 +8,8 @@ Leiden's own invoice is an internal settlement without VAT and says so.
 
 from __future__ import annotations
 
+import logging
+
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
@@ -16,6 +18,10 @@ from tenants.selectors import provider_organisation
 
 from .calculations import totals
 from .models import Invoice
+from .services import PAYMENT_TERM_DAYS
+
+# WeasyPrint logs every rendering step at INFO; the portal's logs only need its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def invoice_context(invoice: Invoice) -> dict:
@@ -27,6 +33,7 @@ def invoice_context(invoice: Invoice) -> dict:
         "lines": lines,
         "totals": totals(lines),
         "credited": invoice.credited_invoice,
+        "payment_term_days": PAYMENT_TERM_DAYS,
     }
 
 
