@@ -67,3 +67,15 @@ class DecisionForm(UtrechtFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Geef een motivering voor het besluit.")},
     )
+
+
+class SignForm(UtrechtFormMixin, forms.Form):
+    document = forms.FileField(
+        label=_("Ondertekende overeenkomst (pdf)"),
+        required=False,
+        help_text=_("Optioneel: de ondertekende overeenkomst als pdf-bestand."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Ik onderteken deze overeenkomst"),
+        error_messages={"required": _("Bevestig dat u de overeenkomst ondertekent.")},
+    )

@@ -92,7 +92,10 @@ class Agreement(models.Model):
         verbose_name = _("overeenkomst")
         verbose_name_plural = _("overeenkomsten")
         ordering = ["customer__name", "-start_date"]
-        permissions = [("submit_change_request", _("Mag wijzigingsverzoeken indienen"))]
+        permissions = [
+            ("submit_change_request", _("Mag wijzigingsverzoeken indienen")),
+            ("sign_agreement", _("Mag de overeenkomst ondertekenen")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),

@@ -32,9 +32,9 @@ logger = logging.getLogger(__name__)
 IN_FORCE = (Agreement.Status.ACTIVE, Agreement.Status.ENDED)
 
 AGREEMENT_PERMISSIONS = {
-    Role.CONTRACT_MANAGER: ["view_agreement", "submit_change_request"],
+    Role.CONTRACT_MANAGER: ["view_agreement", "submit_change_request", "sign_agreement"],
     Role.FINANCE: ["view_agreement"],
-    Role.PROVIDER_STAFF: ["view_agreement", "change_agreement"],
+    Role.PROVIDER_STAFF: ["view_agreement", "change_agreement", "sign_agreement"],
     Role.PROVIDER_FINANCE: ["view_agreement"],
 }
 CHANGE_REQUEST_PERMISSIONS = {

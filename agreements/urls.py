@@ -9,6 +9,7 @@ urlpatterns = [
     path("overeenkomsten/mijn/", views.MyAgreementView.as_view(), name="mine"),
     path("overeenkomsten/<int:pk>/", views.AgreementDetailView.as_view(), name="detail"),
     path("overeenkomsten/<int:pk>/historie/", views.LineHistoryView.as_view(), name="history"),
+    path("overeenkomsten/<int:pk>/ondertekenen/", views.SignAgreementView.as_view(), name="sign"),
     path("overeenkomsten/<int:pk>/document/", views.SignedDocumentView.as_view(), name="document"),
     path(
         "overeenkomsten/<int:pk>/wijzigingsverzoek/",

@@ -14,12 +14,12 @@ from django.views.generic import DetailView, FormView, ListView
 
 from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
 from tenants.roles import Role
-from tenants.selectors import is_provider_user
+from tenants.selectors import has_any_role, is_provider_user, organisations_where
 
 from . import selectors
-from .forms import ChangeRequestForm, DecisionForm
+from .forms import ChangeRequestForm, DecisionForm, SignForm
 from .models import Agreement, ChangeRequest
-from .services import approve_change_request, reject_change_request, submit_change_request
+from .services import approve_change_request, reject_change_request, sign_agreement, submit_change_request
 
 CUSTOMER_VIEW_ROLES = {Role.CONTRACT_MANAGER, Role.FINANCE}
 
@@ -85,11 +85,74 @@ class AgreementDetailView(AgreementObjectMixin, DetailView):
         context["open_requests"] = list(
             selectors.open_change_requests_for(self.request.user).filter(agreement=agreement)
         )
+        context["signing_side"] = signing_side(self.request.user, agreement)
         context["may_request_change"] = (
             agreement.status == Agreement.Status.ACTIVE
             and self.request.user.has_perm("agreements.submit_change_request", agreement)
         )
         return context
+
+
+def signing_side(user, agreement: Agreement) -> str | None:
+    """The side the user signs for, when the agreement awaits that side's signature."""
+    if agreement.status != Agreement.Status.AWAITING_SIGNATURE:
+        return None
+    if not user.has_perm("agreements.sign_agreement", agreement):
+        return None
+    if has_any_role(user, {Role.PROVIDER_STAFF}) and is_provider_user(user):
+        side = "provider"
+    elif agreement.customer_id in organisations_where(user, {Role.CONTRACT_MANAGER}):
+        side = "customer"
+    else:
+        return None
+    return None if getattr(agreement, f"{side}_signed_at") else side
+
+
+class SignAgreementView(AgreementObjectMixin, FormView):
+    """Record a signature (who and when), optionally with the signed PDF; both make the agreement active."""
+
+    allowed_roles = {Role.CONTRACT_MANAGER, Role.PROVIDER_STAFF}
+    object_permission = "agreements.sign_agreement"
+    template_name = "agreements/sign.html"
+    form_class = SignForm
+
+    def get_object(self, queryset=None):
+        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not self.request.user.has_perm(self.object_permission, obj):
+            raise Http404
+        return obj
+
+    def get(self, request, *args, **kwargs):
+        self.agreement = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.agreement = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agreement"] = self.agreement
+        context["side"] = signing_side(self.request.user, self.agreement)
+        return context
+
+    def form_valid(self, form):
+        side = signing_side(self.request.user, self.agreement)
+        if side is None:
+            form.add_error(None, _("U kunt deze overeenkomst nu niet ondertekenen."))
+            return self.form_invalid(form)
+        try:
+            sign_agreement(
+                agreement=self.agreement,
+                side=side,
+                by=self.request.user,
+                document=form.cleaned_data["document"],
+            )
+        except ValidationError as exc:
+            form.add_error("document" if "pdf" in " ".join(exc.messages) else None, exc.messages)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Uw handtekening is vastgelegd."))
+        return HttpResponseRedirect(reverse("agreements:detail", args=[self.agreement.pk]))
 
 
 class LineHistoryView(AgreementObjectMixin, DetailView):

@@ -96,6 +96,23 @@ def agreement_document(org):
     return {"pk": agreement_of(org).pk}
 
 
+def awaiting_signature_of(org) -> Agreement:
+    """A new agreement (from next year) that waits for both signatures."""
+    basic, _optional = _services()
+    start = date(timezone.localdate().year + 1, 1, 1)
+    agreement = create_agreement(
+        customer=org, provider=ProviderFactory(), start_date=start, title=f"Nieuwe overeenkomst {org.name}"
+    )
+    set_line_volumes(agreement=agreement, year=start.year, volumes={basic: Decimal("1")})
+    Agreement.objects.filter(pk=agreement.pk).update(status=Agreement.Status.AWAITING_SIGNATURE)
+    return agreement
+
+
+@detail_route("agreements:sign", roles={Role.CONTRACT_MANAGER}, provider_roles={Role.PROVIDER_STAFF})
+def agreement_sign(org):
+    return {"pk": awaiting_signature_of(org).pk}
+
+
 @detail_route("agreements:change-request-create", roles={Role.CONTRACT_MANAGER}, provider_roles=set())
 def change_request_create(org):
     return {"pk": agreement_of(org).pk}

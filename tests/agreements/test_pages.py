@@ -187,3 +187,39 @@ def test_page_queries_do_not_grow_with_the_data(
         url = reverse(name, args=[agreement.pk]) if with_pk else reverse(name)
         with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200
+
+
+def test_both_sides_sign_in_the_portal_and_the_agreement_becomes_active(
+    client, provider, municipality, basic_service, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements.models import Agreement
+    from agreements.services import create_agreement, set_line_volumes, submit_for_signature
+
+    settings.MEDIA_ROOT = tmp_path
+    agreement = create_agreement(customer=municipality, provider=provider, start_date=date(2030, 1, 1))
+    set_line_volumes(agreement=agreement, year=2030, volumes={basic_service: Decimal("5")})
+    submit_for_signature(agreement=agreement)
+    manager = user_with_role(municipality, Role.CONTRACT_MANAGER)
+    staff = user_with_role(provider, Role.PROVIDER_STAFF)
+    url = reverse("agreements:sign", args=[agreement.pk])
+
+    client.force_login(manager)
+    assert "Ondertekenen" in client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    response = client.post(url, {})
+    assert "Bevestig dat u de overeenkomst ondertekent." in response.content.decode()
+    client.post(url, {"confirm": "on"})
+    agreement.refresh_from_db()
+    assert agreement.customer_signed_by == manager and agreement.status == Agreement.Status.AWAITING_SIGNATURE
+
+    client.force_login(staff)
+    not_pdf = SimpleUploadedFile("overeenkomst.docx", b"PK...", content_type="application/msword")
+    response = client.post(url, {"confirm": "on", "document": not_pdf})
+    assert "pdf-bestand" in response.content.decode()
+    pdf = SimpleUploadedFile("overeenkomst.pdf", b"%PDF-1.4 getekend", content_type="application/pdf")
+    client.post(url, {"confirm": "on", "document": pdf})
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.ACTIVE and agreement.provider_signed_by == staff
+    response = client.get(reverse("agreements:document", args=[agreement.pk]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
