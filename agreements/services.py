@@ -198,6 +198,30 @@ def end_agreement(*, agreement: Agreement, end_date: date, by=None) -> Agreement
 
 
 @transaction.atomic
+def link_predecessor(*, agreement: Agreement, predecessor: Agreement, by=None, reason: str = "") -> Agreement:
+    """Record that ``agreement`` succeeds ``predecessor`` (the transition links Servicepunt71's this way)."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.predecessor_id == predecessor.pk:
+        return agreement
+    if agreement.predecessor_id is not None:
+        raise ValidationError(
+            _("De overeenkomst %(number)s heeft al een andere voorganger.") % {"number": agreement.number}
+        )
+    if predecessor.pk == agreement.pk or predecessor.customer_id != agreement.customer_id:
+        raise ValidationError(_("Een voorganger is een eerdere overeenkomst van dezelfde afnemer."))
+    if Agreement.objects.filter(predecessor=predecessor).exists():
+        raise ValidationError(_("Deze voorganger heeft al een opvolger."))
+    if predecessor.end_date is None or predecessor.end_date >= agreement.start_date:
+        raise ValidationError(_("De voorganger moet eindigen voordat deze overeenkomst ingaat."))
+    agreement.predecessor = predecessor
+    if by is not None:
+        agreement._history_user = by
+    agreement._change_reason = (reason or "")[:100]
+    agreement.save(update_fields=["predecessor"])
+    return agreement
+
+
+@transaction.atomic
 def record_billed_period(*, agreement: Agreement, period_end: date) -> Agreement:
     """Billing calls this when it issues an invoice: no change may take effect on or before this date."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)

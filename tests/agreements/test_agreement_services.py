@@ -189,3 +189,23 @@ def test_an_agreement_ending_in_the_future_stays_active_until_then(agreement):
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.ACTIVE
     assert active_agreement_for(customer=agreement.customer, on=date(2100, 1, 1)) is None
+
+
+def test_the_new_agreement_is_linked_to_its_ended_predecessor_once(agreement):
+    from agreements.services import link_predecessor
+
+    legacy = create_agreement(
+        customer=agreement.customer,
+        provider=LegacyProviderFactory(),
+        start_date=date(2020, 1, 1),
+        end_date=date(2024, 12, 31),
+        status=Agreement.Status.ACTIVE,
+    )
+    end_agreement(agreement=legacy, end_date=date(2024, 12, 31))
+    link_predecessor(agreement=agreement, predecessor=legacy, reason="transitie")
+    link_predecessor(agreement=agreement, predecessor=legacy)
+    agreement.refresh_from_db()
+    assert agreement.predecessor == legacy
+    other = AgreementFactory()
+    with pytest.raises(ValidationError, match="dezelfde afnemer"):
+        link_predecessor(agreement=other, predecessor=legacy)
