@@ -18,6 +18,18 @@ from .report import summary_lines
 from .services import confirm_execution, record_novation, start_upload_run, update_employee
 
 
+class NoRevertMixin:
+    """History is for reading: reverting would bypass the services (and the transfer record)."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class EmploymentInline(admin.TabularInline):
     model = Employment
     fields = ["employer", "start_date", "end_date", "function", "salary_scale", "fte", "location"]
@@ -30,7 +42,7 @@ class EmploymentInline(admin.TabularInline):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(SimpleHistoryAdmin):
+class EmployeeAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = [
         "personnel_number",
         "last_name",
@@ -77,7 +89,7 @@ class EmployeeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SupplierContract)
-class SupplierContractAdmin(SimpleHistoryAdmin):
+class SupplierContractAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = ["number", "supplier", "annual_value", "holder", "novation_status", "novation_date"]
     list_filter = ["novation_status", "holder"]
     search_fields = ["number", "supplier", "kvk", "description"]
@@ -92,6 +104,9 @@ class SupplierContractAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change):
+        """Every field is read-only here; consent and refusal go through the actions."""
 
     @admin.action(description=gettext_lazy("Toestemming van de leverancier vastleggen"))
     def record_consent(self, request, queryset):
@@ -136,7 +151,7 @@ class SupplierContractAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TransitionRun)
-class TransitionRunAdmin(SimpleHistoryAdmin):
+class TransitionRunAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = ["pk", "mode", "status", "created_by", "created_at", "staff_count", "contract_count"]
     list_filter = ["mode", "status"]
     list_select_related = ["created_by"]

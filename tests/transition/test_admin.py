@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from transition.models import Employee, SupplierContract, TransitionRun
-from transition.services import carry_out_run, execute_transition
+from transition.services import carry_out_run, execute_transition, record_novation
 
 from .conftest import AGREEMENT_ROWS
 from .factories import contract_row, transition_files
@@ -125,3 +125,15 @@ def test_customer_side_users_never_reach_the_transition_admin(world, client, con
     client.force_login(contract_manager)
     response = client.get(reverse("admin:transition_transitionrun_add"))
     assert response.status_code == 302
+
+
+def test_reverting_a_contracts_history_in_the_admin_is_refused(world, client, provider_staff):
+    execute_transition(files=transition_files(agreement_rows=AGREEMENT_ROWS))
+    contract = SupplierContract.objects.get()
+    first = contract.history.get()
+    record_novation(contract=contract, status="given", on=date(2023, 2, 1), by=provider_staff)
+    client.force_login(provider_staff)
+    url = reverse("admin:transition_suppliercontract_simple_history", args=[contract.pk, first.history_id])
+    assert client.post(url, {}).status_code == 403
+    contract.refresh_from_db()
+    assert contract.novation_status == "given"
