@@ -12,9 +12,11 @@ from lxml import etree
 
 from billing.models import Invoice
 from billing.ubl import NotAnEInvoice, build_ubl
-from services.models import VatCategory
+from core.money import to_cents
+from services import demo as demo_catalogue
+from services.models import VAT_RATES, VatCategory
 from tests.billing.factories import InvoiceFactory, InvoiceLineFactory
-from tests.services.factories import ServiceFactory
+from tests.services.factories import ServiceDomainFactory, ServiceFactory, TariffFactory
 
 EINVOICE = Path(__file__).resolve().parents[2].parent / "shared" / "einvoice"
 CATEGORIES = [VatCategory.STANDARD, VatCategory.REDUCED, VatCategory.ZERO, VatCategory.EXEMPT]
@@ -164,3 +166,58 @@ def test_an_internal_settlement_is_no_e_invoice(provider):
     invoice = issued_invoice(provider, categories=["S"], kind=Invoice.Kind.INTERNAL, number="INT-2024-00001")
     with pytest.raises(NotAnEInvoice):
         build_ubl(invoice)
+
+
+# --- the real path: the demo catalogue, issued and credited by the billing services -------------------
+
+CATALOGUE_CATEGORIES = sorted({service.vat_category for service in demo_catalogue.SERVICES})
+
+
+def _catalogue_service(category: str):
+    demo = next(s for s in demo_catalogue.SERVICES if s.vat_category == category)
+    domain = ServiceDomainFactory(code=demo.domain)
+    service = ServiceFactory(
+        code=demo.code,
+        name=demo.name,
+        domain=domain,
+        unit=demo.unit,
+        unit_code=demo.unit_code,
+        vat_category=demo.vat_category,
+        taakveld=demo.taakveld,
+        description=demo.description,
+    )
+    TariffFactory(service=service, year=2024, unit_price=Decimal(demo.price_2023))
+    return service
+
+
+def test_the_demo_catalogue_uses_only_vat_categories_the_e_invoice_knows():
+    assert set(CATALOGUE_CATEGORIES) <= set(CATEGORIES)
+
+
+@pytest.mark.parametrize("category", CATALOGUE_CATEGORIES)
+def test_an_issued_invoice_and_its_credit_note_from_the_catalogue_pass_si_ubl_without_findings(
+    validator, provider, municipality, tmp_path, category
+):
+    from billing.services import create_credit_note, issue_invoice
+
+    service = _catalogue_service(category)
+    tariff = service.tariffs.get(year=2024).unit_price
+    draft = InvoiceFactory(customer=municipality)
+    quantity = Decimal("37.5")
+    InvoiceLineFactory(
+        invoice=draft,
+        service=service,
+        quantity=quantity,
+        unit_price=tariff,
+        net_amount=to_cents(quantity * tariff / 4),
+        vat_category=category,
+        vat_rate=VAT_RATES[VatCategory(category)],
+    )
+    invoice = issue_invoice(invoice=draft, issue_date=date(2024, 4, 2))
+    credit_note = create_credit_note(invoice=invoice, reason="Volume te hoog ingeschat")
+    assert findings(validator, build_ubl(invoice), tmp_path) == []
+    assert findings(validator, build_ubl(credit_note), tmp_path) == []
+    root = etree.fromstring(build_ubl(credit_note).content)
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == (
+        f"{invoice.gross_total:.2f}"
+    )
