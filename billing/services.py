@@ -223,6 +223,23 @@ def _bill_customer(plan: InvoicePlan, period: Period, run: BillingRun | None) ->
         }
 
 
+def _unbilled_earlier_periods(plans: list[InvoicePlan], period: Period) -> list[str]:
+    """Warnings for earlier periods of the year without an invoice, so no period is skipped unseen."""
+    warnings = []
+    for plan in plans:
+        earlier = Period.containing(date(period.year, 1, 1), granularity=period.kind)
+        while earlier < period:
+            if earlier.end >= plan.agreement.start_date and not _existing_periodic_invoice(
+                plan.customer.pk, earlier
+            ):
+                warnings.append(
+                    _("Let op: %(customer)s is voor %(period)s nog niet gefactureerd.")
+                    % {"customer": plan.customer.name, "period": earlier}
+                )
+            earlier = earlier.next()
+    return warnings
+
+
 def _update_run(run: BillingRun, **changes) -> None:
     for name, value in changes.items():
         setattr(run, name, value)
@@ -285,6 +302,7 @@ def run_billing(
                 if note:
                     notes.append(note)
                 _update_run(run, progress_done=done, invoices_created=len(created))
+            notes.extend(_unbilled_earlier_periods(plans, period))
             if issue:
                 issue_drafts(invoices=created, by=by)
         if not plans:

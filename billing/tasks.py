@@ -12,7 +12,7 @@ from core.periods import Period
 
 from .models import BillingRun
 from .services import run_billing
-from .workdays import period_starting_on_first_working_day
+from .workdays import first_working_day
 
 
 @shared_task(name="billing.execute_billing_run")
@@ -27,14 +27,15 @@ def execute_billing_run(*, run_id: int) -> str | None:
 
 @shared_task(name="billing.bill_due_period")
 def bill_due_period(*, today: str | None = None) -> int | None:
-    """Daily from beat: on the first working day of a period, bill that period (drafts to review).
+    """Every weekday from beat: from the first working day of a period on, bill that period in advance
+    (drafts to review) unless it already has a finished run — so a day the worker was down delays the
+    run by a day instead of skipping the period.
 
-    Returns the run's id, or None when today is not such a day or the period already has a run that
-    finished (the run itself would add nothing either).
+    Returns the run's id, or None when there is nothing to do (the run itself would add nothing either).
     """
     day = date.fromisoformat(today) if today else timezone.localdate()
-    period = period_starting_on_first_working_day(day, granularity=settings.BILLING_PERIOD)
-    if period is None:
+    period = Period.containing(day, granularity=settings.BILLING_PERIOD)
+    if day < first_working_day(period):
         return None
     if BillingRun.objects.filter(
         period=str(period), is_dry_run=False, status=BillingRun.Status.DONE

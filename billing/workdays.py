@@ -52,9 +52,3 @@ def first_working_day(period: Period) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
-
-
-def period_starting_on_first_working_day(day: date, *, granularity: str) -> Period | None:
-    """The period whose first working day is ``day``, or ``None`` when ``day`` is not one."""
-    period = Period.containing(day, granularity=granularity)
-    return period if first_working_day(period) == day else None

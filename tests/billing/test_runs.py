@@ -102,3 +102,18 @@ def test_issuing_records_the_billed_period_on_the_agreement(world, q1):
     issue_drafts(invoices=run.invoices.select_related("customer"))
     world.agreements["alfa"].refresh_from_db()
     assert str(world.agreements["alfa"].billed_until) == "2024-03-31"
+
+
+def test_a_run_warns_about_an_earlier_period_of_the_year_that_is_not_billed(world):
+    run = run_billing(period=Period.parse("2024-Q2"))
+    assert "Gemeente Alfa is voor 2024-Q1 nog niet gefactureerd" in run.message
+
+
+def test_the_first_working_day_skips_weekends_and_dutch_holidays():
+    from datetime import date
+
+    from billing.workdays import first_working_day
+
+    assert first_working_day(Period.parse("2024-Q2")) == date(2024, 4, 2)  # after Easter Monday
+    assert first_working_day(Period.parse("2025-Q1")) == date(2025, 1, 2)
+    assert first_working_day(Period.parse("2026-02")) == date(2026, 2, 2)  # 1 February is a Sunday

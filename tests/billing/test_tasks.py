@@ -48,3 +48,11 @@ def test_the_beat_task_bills_the_quarter_on_its_first_working_day(celery_worker)
     assert BillingRun.objects.get(pk=run_id).period == "2024-Q2"
     assert Invoice.objects.filter(period="2024-Q2").count() == 3
     assert bill_due_period.delay(today="2024-04-02").get(timeout=60) is None
+    assert bill_due_period.delay(today="2024-04-03").get(timeout=60) is None
+
+
+@override_settings(BILLING_PERIOD="month")
+def test_the_beat_task_catches_up_on_a_period_whose_first_working_day_was_missed(celery_worker):
+    billing_world()
+    run_id = bill_due_period.delay(today="2024-05-08").get(timeout=60)
+    assert BillingRun.objects.get(pk=run_id).period == "2024-05"
