@@ -40,8 +40,8 @@ def xlsx_rows(response) -> list[dict]:
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
-@pytest.fixture
-def invoices(provider, municipality, other_municipality):
+@pytest.fixture(name="invoices")
+def invoices_fixture(provider, municipality, other_municipality):
     """Alfa: two issued invoices and a draft; Bravo: one issued; Leiden: its internal settlement."""
     return {
         "alfa": issued_invoice(municipality, number="2024-00001", lines=2),
@@ -228,54 +228,6 @@ def test_a_bad_filter_value_is_a_400_not_a_server_error(provider_finance, invoic
     client = client_for(provider_finance)
     assert client.get(INVOICES, {"status": "lost"}).status_code == 400
     assert client.get(JOURNAL, {"year": "abc"}).status_code == 400
-
-
-# --- journal --------------------------------------------------------------------------------------
-
-
-def test_every_invoice_line_gives_a_receivable_debit_and_a_revenue_credit_with_cost_centre_and_taakveld(
-    finance_user, municipality, invoices
-):
-    rows = csv_rows(client_for(finance_user).get(JOURNAL, {"format": "csv", "invoice": "2024-00001"}))
-    line_rows = [row for row in rows if row["line"]]
-    assert sorted(row["entry"] for row in line_rows) == ["receivable", "receivable", "revenue", "revenue"]
-    for row in line_rows:
-        assert row["cost_centre"] == municipality.cost_centre
-        assert row["taakveld"] == "0.4"
-        assert row["domain"]
-    receivable = next(row for row in line_rows if row["entry"] == "receivable")
-    assert (receivable["debit"], receivable["credit"]) == ("250.00", "0.00")
-
-
-def test_the_journal_balances_per_invoice_and_receivables_equal_the_gross_total(provider_finance, invoices):
-    rows = csv_rows(client_for(provider_finance).get(JOURNAL, {"format": "csv"}))
-    per_invoice: dict[str, list[Decimal]] = {}
-    for row in rows:
-        debit, credit = per_invoice.setdefault(row["invoice"], [Decimal(0), Decimal(0)])
-        per_invoice[row["invoice"]] = [debit + Decimal(row["debit"]), credit + Decimal(row["credit"])]
-    assert set(per_invoice) == {"2024-00001", "2024-00002", "2024-00003", "INT-2024-00001"}
-    for number, (debit, credit) in per_invoice.items():
-        assert debit == credit, number
-        assert debit == Invoice.objects.get(number=number).gross_total
-
-
-def test_a_credit_note_reverses_the_journal_sides(provider_finance, municipality, invoices):
-    original = invoices["alfa"]
-    credit = issued_invoice(
-        municipality, number="2024-00009", kind=Invoice.Kind.CREDIT_NOTE, credited_invoice=original
-    )
-    response = client_for(provider_finance).get(JOURNAL, {"format": "csv", "invoice": credit.number})
-    entries = {(row["entry"], row["line"] != ""): (row["debit"], row["credit"]) for row in csv_rows(response)}
-    assert entries[("receivable", True)] == ("0.00", "250.00")
-    assert entries[("revenue", True)] == ("250.00", "0.00")
-    assert entries[("vat", False)] == ("52.50", "0.00")
-
-
-def test_the_journal_json_pages_with_the_same_entries(provider_finance, invoices):
-    client = client_for(provider_finance)
-    data = client.get(JOURNAL, {"page_size": 1000}).json()
-    assert data["count"] == len(csv_rows(client.get(JOURNAL, {"format": "csv"})))
-    assert {"invoice", "entry", "cost_centre", "taakveld", "debit", "credit"} <= set(data["results"][0])
 
 
 # --- documents ------------------------------------------------------------------------------------
