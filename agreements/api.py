@@ -166,7 +166,9 @@ class AgreementLineSerializer(serializers.ModelSerializer):
 class AgreementLineFilter(django_filters.FilterSet):
     agreement = django_filters.CharFilter(field_name="agreement__number", help_text="agreement number")
     service = django_filters.CharFilter(field_name="service__code", help_text="service code, e.g. ICT-01")
-    year = django_filters.NumberFilter(field_name="year")
+    year = django_filters.NumberFilter(
+        field_name="year", min_value=2000, max_value=2100, help_text="2000-2100"
+    )
 
     class Meta:
         model = AgreementLine

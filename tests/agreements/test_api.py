@@ -175,3 +175,9 @@ def test_list_endpoint_queries_do_not_grow_with_the_data(
                 if params.get("format") == "csv":
                     b"".join(response.streaming_content)
             assert response.status_code == 200
+
+
+def test_a_year_outside_the_range_is_a_bad_request_not_an_error(agreement, manager):
+    client = client_for(manager)
+    for params in ({"year": "99999999999"}, {"year": "99999999999", "format": "csv"}):
+        assert client.get(reverse("api:agreement-line-list"), params).status_code == 400
