@@ -245,6 +245,7 @@ class ChangeRequestListView(PortalAccessMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["show_customer"] = is_provider_user(self.request.user)
         context["statuses"] = ChangeRequest.Status.choices
         context["current_status"] = self.request.GET.get("status", "")
         return context
