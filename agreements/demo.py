@@ -38,7 +38,6 @@ INHABITANTS = {"leiden": 125_000, "leiderdorp": 28_000, "oegstgeest": 26_000, "z
 # Share of the optional services each municipality takes (Leiden, the largest, takes nearly all).
 OPTIONAL_SHARE = {"leiden": 90, "leiderdorp": 70, "oegstgeest": 65, "zoeterwoude": 50}
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-DEMO_MARK = "[demo]"
 
 
 def _stable(*parts) -> int:
@@ -140,8 +139,7 @@ def _seed_lines(agreement: Agreement, slug: str, by) -> int:
 def _request(
     agreement, *, kind, service, effective_from, volume, motivation, by, decide=None, decided_by=None
 ):
-    """One demo request, once: found again by its motivation."""
-    motivation = f"{motivation} {DEMO_MARK}"
+    """One demo request, once: found again by its agreement and motivation."""
     if ChangeRequest.objects.filter(agreement=agreement, motivation=motivation).exists():
         return 0
     request = submit_change_request(
