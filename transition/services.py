@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from agreements.models import Agreement
 from agreements.selectors import active_agreement_for
-from agreements.services import create_agreement, end_agreement, set_line_volumes
+from agreements.services import create_agreement, end_agreement, link_predecessor, set_line_volumes
 from services.models import Service
 from tenants.models import Organisation
 
@@ -255,24 +255,6 @@ def _legacy_agreement(*, customer: Organisation, legacy: Organisation, by) -> Ag
     )
 
 
-def _link_successor(*, successor: Agreement, predecessor: Agreement, by) -> None:
-    """Record that the agreement with Leiden succeeds the Servicepunt71 agreement (history kept).
-
-    The agreements app offers no service for linking an existing agreement, so this one field is set
-    here, on a locked row, with the history user recorded.
-    """
-    successor = Agreement.objects.select_for_update().get(pk=successor.pk)
-    if successor.predecessor_id not in (None, predecessor.pk):
-        raise TransitionRefused(
-            _("De overeenkomst %(number)s heeft al een andere voorganger.") % {"number": successor.number}
-        )
-    successor.predecessor = predecessor
-    if by is not None:
-        successor._history_user = by
-    successor._change_reason = "transitie"
-    successor.save(update_fields=["predecessor"])
-
-
 def _carry_agreements(*, data: TransitionInput, legacy, provider, by) -> int:
     per_customer: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for row in data.agreements:
@@ -284,10 +266,10 @@ def _carry_agreements(*, data: TransitionInput, legacy, provider, by) -> int:
         volumes = {services[pk]: volume for pk, volume in per_customer[customer.pk].items()}
         old = _legacy_agreement(customer=customer, legacy=legacy, by=by)
         set_line_volumes(agreement=old, year=LEGACY_YEAR, volumes=volumes, by=by, reason=reason)
-        end_agreement(agreement=old, end_date=LAST_LEGACY_DAY, by=by)
+        old = end_agreement(agreement=old, end_date=LAST_LEGACY_DAY, by=by)
         new = active_agreement_for(customer=customer, on=EFFECTIVE_DATE)
         if new is not None and new.provider_id == provider.pk:
-            _link_successor(successor=new, predecessor=old, by=by)
+            link_predecessor(agreement=new, predecessor=old, by=by, reason=reason)
         else:
             new = create_agreement(
                 customer=customer,
