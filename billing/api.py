@@ -403,6 +403,7 @@ INVOICE_NOT_FOUND = OpenApiResponse(description=_("Geen factuur van uw organisat
 class InvoiceViewSet(ScopedViewSetMixin, CopyExportListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
+    object_permission = "billing.view_invoice"  # the second layer, behind the scoped selector
     lookup_field = "number"
     lookup_value_regex = NUMBER_PATTERN
     export_filename = "facturen"
@@ -516,6 +517,12 @@ class InvoiceLineViewSet(ScopedViewSetMixin, CopyExportListMixin, viewsets.ReadO
         Column("vat_category", "vat_category"),
         Column("vat_rate", "vat_rate", DECIMAL),
     ]
+
+    def get_object(self):
+        line = super().get_object()
+        if not self.request.user.has_perm("billing.view_invoice", line.invoice):
+            raise NotFound
+        return line
 
     def get_queryset(self):
         queryset = invoice_lines_for(self.request.user).select_related("service__domain")

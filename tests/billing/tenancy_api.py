@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from billing.models import Invoice
+from billing.services import grant_invoice_permissions
 from tests.billing.factories import InvoiceFactory, InvoiceLineFactory
 from tests.services.factories import ServiceFactory
 from tests.tenancy import detail_route, populator
@@ -27,7 +28,8 @@ def issued_invoice(
     **extra,
 ) -> Invoice:
     """An invoice of ``customer`` with ``lines`` lines of 250.00 net (21 % VAT), issued unless
-    ``status`` says draft. Corrections by default, so several per customer and period may exist."""
+    ``status`` says draft, with the object permissions the billing services grant. Corrections by
+    default, so several per customer and period may exist."""
     invoice = InvoiceFactory(
         customer=customer, kind=kind, purpose=purpose, note=f"Factuur voor {customer.name}", **extra
     )
@@ -49,6 +51,7 @@ def issued_invoice(
         invoice.issue_date = date(2024, 1, 2)
         invoice.due_date = date(2024, 2, 1)
     invoice.save()
+    grant_invoice_permissions(invoice)
     return invoice
 
 

@@ -281,3 +281,13 @@ def test_list_query_counts_do_not_grow_with_the_data(
         issued_invoice(municipality, lines=3)
     with django_assert_max_num_queries(bound):
         body(client.get(url, {"format": export_format}))
+
+
+def test_an_invoice_without_the_object_permission_answers_404_even_in_scope(finance_user, municipality):
+    from tests.billing.factories import InvoiceFactory
+
+    invoice = InvoiceFactory(customer=municipality, purpose=Invoice.Purpose.CORRECTION)
+    Invoice.objects.filter(pk=invoice.pk).update(status="issued", number="2024-00077")
+    client = client_for(finance_user)
+    assert client.get(f"{INVOICES}2024-00077/").status_code == 404
+    assert client.get(f"{INVOICES}2024-00077/ubl/").status_code == 404
