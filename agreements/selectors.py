@@ -14,7 +14,8 @@ from core.money import to_cents
 from services.models import Service, Tariff
 from services.selectors import tariffs_for_year
 from tenants.models import Organisation
-from tenants.selectors import scoped, visible_organisation_ids
+from tenants.roles import CUSTOMER_ROLES
+from tenants.selectors import organisations_where, scoped
 
 from .calendar import AgreementCalendar, agreement_calendar
 from .models import Agreement, AgreementLine, AgreementLineChange, ChangeRequest
@@ -75,13 +76,17 @@ def active_agreement_for(*, customer: Organisation, on: date) -> Agreement | Non
 
 
 def current_agreement_for(user, *, on: date | None = None) -> Agreement | None:
-    """The agreement in force today for the (first) organisation the user belongs to as a customer."""
+    """The agreement in force on ``on`` (today) for the organisation where the user holds a customer role."""
     on = on or timezone.localdate()
-    ids = visible_organisation_ids(user)
-    queryset = Agreement.objects.filter(in_force_on(on)).select_related("customer", "provider")
-    if ids is not None:
-        queryset = queryset.filter(customer_id__in=ids)
-    return queryset.order_by("customer__name").first()
+    ids = organisations_where(user, CUSTOMER_ROLES)
+    if not ids:
+        return None
+    return (
+        Agreement.objects.filter(in_force_on(on), customer_id__in=ids)
+        .select_related("customer", "provider")
+        .order_by("customer__name")
+        .first()
+    )
 
 
 def calendar_of(agreement: Agreement, *, today: date | None = None) -> AgreementCalendar:

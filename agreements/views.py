@@ -49,11 +49,14 @@ class MyAgreementView(PortalAccessMixin, View):
     allowed_roles = CUSTOMER_VIEW_ROLES
 
     def get(self, request):
-        agreement = (
-            selectors.current_agreement_for(request.user) if not is_provider_user(request.user) else None
-        )
+        agreement = selectors.current_agreement_for(request.user)
         if agreement is None:
-            agreement = selectors.agreements_for(request.user).order_by("-start_date").first()
+            agreement = (
+                selectors.agreements_for(request.user)
+                .filter(customer_id__in=organisations_where(request.user, CUSTOMER_VIEW_ROLES))
+                .order_by("-start_date")
+                .first()
+            )
         if agreement is None:
             messages.info(request, _("Er is nog geen overeenkomst voor uw organisatie."))
             return redirect("agreements:list")

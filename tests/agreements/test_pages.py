@@ -223,3 +223,13 @@ def test_both_sides_sign_in_the_portal_and_the_agreement_becomes_active(
     assert agreement.status == Agreement.Status.ACTIVE and agreement.provider_signed_by == staff
     response = client.get(reverse("agreements:document", args=[agreement.pk]))
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_my_agreement_of_a_leiden_user_with_both_sides_is_leidens_own(client, provider, agreement):
+    from agreements.services import create_agreement
+
+    own = create_agreement(customer=provider, provider=provider, start_date=date(2023, 1, 1), status="active")
+    user_with_role(provider, Role.PROVIDER_STAFF, username="both.leiden")
+    user = user_with_role(provider, Role.CONTRACT_MANAGER, username="both.leiden")
+    client.force_login(user)
+    assert client.get(reverse("agreements:mine")).url == reverse("agreements:detail", args=[own.pk])
