@@ -37,7 +37,7 @@ def dashboard_panels(request) -> list[Panel]:
     """For a contract manager: the agreement in force, this year's costs, open requests, notice deadline."""
     user = request.user
     panels = []
-    if has_any_role(user, {Role.CONTRACT_MANAGER}) and not has_any_role(user, PROVIDER_ROLES):
+    if has_any_role(user, {Role.CONTRACT_MANAGER}):
         today = timezone.localdate()
         agreement = selectors.current_agreement_for(user, on=today)
         context = {"agreement": agreement, "year": today.year}
