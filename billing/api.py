@@ -275,12 +275,9 @@ def copy_sql(queryset, columns) -> str | None:
     )
 
 
-class _StopCopy(Exception):
-    pass
-
-
 class _ChunkWriter:
-    """The file COPY writes into: gathers rows into chunks of about 256 kB and hands them over."""
+    """The file COPY writes into: gathers rows into chunks of about 256 kB and hands them over. Once the
+    client has gone (``stop``), what still arrives is dropped."""
 
     def __init__(self, chunks: queue.Queue, stop: threading.Event):
         self.chunks, self.stop = chunks, stop
@@ -289,23 +286,27 @@ class _ChunkWriter:
 
     def write(self, data) -> None:
         if self.stop.is_set():
-            raise _StopCopy
+            return
         self.parts.append(data)
         self.size += len(data)
         if self.size >= COPY_CHUNK_BYTES:
             self.flush()
 
     def flush(self) -> None:
-        if self.parts:
-            chunk = b"".join(p if isinstance(p, bytes) else p.encode() for p in self.parts)
-            self.parts, self.size = [], 0
-            while not self.stop.is_set():
-                try:
-                    self.chunks.put(chunk, timeout=0.5)
-                    return
-                except queue.Full:
-                    continue
-            raise _StopCopy
+        if not self.parts:
+            return
+        chunk = b"".join(p if isinstance(p, bytes) else p.encode() for p in self.parts)
+        self.parts, self.size = [], 0
+        _hand_over(self.chunks, chunk, self.stop)
+
+
+def _hand_over(chunks: queue.Queue, item, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            chunks.put(item, timeout=0.2)
+            return
+        except queue.Full:
+            continue
 
 
 def iter_copy_csv(queryset, columns) -> Iterator[bytes]:
@@ -313,47 +314,75 @@ def iter_copy_csv(queryset, columns) -> Iterator[bytes]:
 
     COPY runs in a helper thread on the request's connection (the request thread does not touch it
     meanwhile) and hands chunks over a small bounded queue, so memory stays flat whatever the size.
-    When the client goes away, the generator is closed and COPY is stopped.
+    When the client goes away the generator is closed: the query is cancelled (inside a transaction,
+    in a savepoint that is rolled back), and the connection stays usable.
     """
+    from psycopg2.extensions import QueryCanceledError
+
     yield (",".join(c.name for c in columns) + "\n").encode()
     sql = copy_sql(queryset, columns)
     if sql is None:
         return
-    raw = connections[queryset.db].connection
+    connection = connections[queryset.db]
+    raw = connection.connection
+    in_transaction = connection.in_atomic_block
     chunks: queue.Queue = queue.Queue(maxsize=COPY_QUEUE_CHUNKS)
     stop = threading.Event()
+    # ``copying`` changes under ``state``; a cancel is sent under it too, so it can only reach COPY,
+    # never a statement after it (a cancel that arrives while the backend is idle is ignored).
+    state = threading.Lock()
+    copying = [False]
     done = object()
     failure: list[BaseException] = []
 
+    def copy(cursor) -> None:
+        with state:
+            if stop.is_set():
+                return
+            copying[0] = True
+        try:
+            writer = _ChunkWriter(chunks, stop)
+            cursor.copy_expert(sql, writer)
+            writer.flush()
+        finally:
+            with state:
+                copying[0] = False
+
     def produce():
-        writer = _ChunkWriter(chunks, stop)
         try:
             with raw.cursor() as cursor:
-                cursor.copy_expert(sql, writer, size=COPY_CHUNK_BYTES)
-            writer.flush()
-        except _StopCopy:
-            pass
+                if not in_transaction:
+                    copy(cursor)
+                    return
+                cursor.execute("SAVEPOINT csv_export")
+                try:
+                    copy(cursor)
+                except BaseException:
+                    cursor.execute("ROLLBACK TO SAVEPOINT csv_export")
+                    raise
+                finally:
+                    cursor.execute("RELEASE SAVEPOINT csv_export")
+        except QueryCanceledError:
+            if not stop.is_set():
+                failure.append(RuntimeError("the CSV export was cancelled"))
         except BaseException as exc:  # handed to the request thread, which raises it
             failure.append(exc)
         finally:
-            while True:
-                try:
-                    chunks.put(done, timeout=0.5)
-                    break
-                except queue.Full:
-                    if stop.is_set():
-                        break
+            _hand_over(chunks, done, stop)
 
-    thread = threading.Thread(target=produce, name="csv-copy", daemon=True)
-    thread.start()
+    producer = threading.Thread(target=produce, name="csv-copy", daemon=True)
+    producer.start()
     try:
         while (chunk := chunks.get()) is not done:
             yield chunk
     finally:
-        stop.set()
-        thread.join()
-        if failure and not isinstance(failure[0], _StopCopy):
-            raise failure[0]
+        with state:
+            stop.set()
+            if copying[0]:
+                raw.cancel()
+        producer.join()
+    if failure:
+        raise failure[0]
 
 
 def csv_export_response(queryset, columns, filename: str) -> StreamingHttpResponse:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from billing.api import InvoiceLineViewSet, iter_copy_csv
 from billing.models import Invoice
 from tests.billing.tenancy_api import issued_invoice
 from tests.conftest import client_for
@@ -291,3 +293,36 @@ def test_an_invoice_without_the_object_permission_answers_404_even_in_scope(fina
     client = client_for(finance_user)
     assert client.get(f"{INVOICES}2024-00077/").status_code == 404
     assert client.get(f"{INVOICES}2024-00077/ubl/").status_code == 404
+
+
+def test_a_csv_export_left_halfway_stops_copy_and_leaves_the_connection_usable(
+    provider_finance, municipality
+):
+    from billing.models import InvoiceLine
+
+    invoice = issued_invoice(municipality, status=Invoice.Status.DRAFT)
+    template = invoice.lines.get()
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                service=template.service,
+                description=f"Regel {n} " + "x" * 100,
+                quantity=template.quantity,
+                unit_price=template.unit_price,
+                net_amount=template.net_amount,
+                vat_category="S",
+                vat_rate=template.vat_rate,
+            )
+            for n in range(40000)
+        ]
+    )
+    view = InvoiceLineViewSet()
+    view.request = SimpleNamespace(user=provider_finance, query_params={})
+    # 40,000 lines are some 7 MB of CSV: far more than the queue holds, so COPY is still running.
+    chunks = iter_copy_csv(view.get_queryset(), view.export_columns)
+    assert next(chunks).startswith(b"id,invoice,")
+    assert next(chunks)
+    chunks.close()  # the client went away: the server closes the response and so the stream
+    assert InvoiceLine.objects.filter(invoice=invoice).count() == 40001
+    assert len(csv_rows(client_for(provider_finance).get(LINES, {"format": "csv"}))) == 40001
