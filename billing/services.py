@@ -531,14 +531,20 @@ def import_realised_volumes(*, source: bytes | str | Path, year: int, name: str 
         volume = row.decimal("volume", places=4, minimum=Decimal(0))
         customer = customers.get(gemeente.lower()) if gemeente else None
         if gemeente and customer is None:
-            row.problem("gemeente", f"'{gemeente}' is not a known municipality (name or CBS code)")
+            row.problem(
+                "gemeente", _("'%(value)s' is geen bekende gemeente (naam of CBS-code)") % {"value": gemeente}
+            )
         service = services.get(code.upper()) if code else None
         if code and service is None:
-            row.problem("dienstcode", f"'{code}' is not a service in the catalogue")
+            row.problem("dienstcode", _("'%(code)s' staat niet in de catalogus") % {"code": code})
         if customer is not None and service is not None:
             key = (customer.pk, service.pk)
             if key in first_row:
-                row.problem("dienstcode", f"'{code}' for '{gemeente}' is already on row {first_row[key]}")
+                row.problem(
+                    "dienstcode",
+                    _("'%(code)s' voor '%(gemeente)s' staat al op rij %(row)s")
+                    % {"code": code, "gemeente": gemeente, "row": first_row[key]},
+                )
             else:
                 first_row[key] = row.number
         if row.problems:

@@ -17,6 +17,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NL_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 _DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
@@ -54,9 +56,9 @@ class CsvRow:
     def text(self, column: str, *, required: bool = True, max_length: int | None = None) -> str:
         value = self.values.get(column, "").strip()
         if required and not value:
-            self.problem(column, "is empty")
+            self.problem(column, _("is leeg"))
         elif max_length is not None and len(value) > max_length:
-            self.problem(column, f"is longer than {max_length} characters")
+            self.problem(column, _("is langer dan %(max)s tekens") % {"max": max_length})
         return value
 
     def decimal(
@@ -72,34 +74,46 @@ class CsvRow:
         raw = self.values.get(column, "").strip()
         if not raw:
             if required:
-                self.problem(column, "is empty")
+                self.problem(column, _("is leeg"))
             return None
         value = parse_decimal(raw)
         if value is None:
-            self.problem(column, f"'{raw}' is not a number (use 0,8 or 0.8)")
+            self.problem(column, _("'%(value)s' is geen getal (gebruik 0,8 of 0.8)") % {"value": raw})
             return None
         if places is not None and value != value.quantize(Decimal(1).scaleb(-places)):
-            self.problem(column, f"'{raw}' has more than {places} decimals")
+            self.problem(
+                column,
+                _("'%(value)s' heeft meer dan %(places)s decimalen") % {"value": raw, "places": places},
+            )
             return None
         if minimum is not None and (value <= minimum if exclusive_minimum else value < minimum):
-            self.problem(column, f"'{raw}' must be {'above' if exclusive_minimum else 'at least'} {minimum}")
+            message = (
+                _("'%(value)s' moet groter zijn dan %(min)s")
+                if exclusive_minimum
+                else _("'%(value)s' moet minstens %(min)s zijn")
+            )
+            self.problem(column, message % {"value": raw, "min": minimum})
             return None
         if maximum is not None and value > maximum:
-            self.problem(column, f"'{raw}' must be at most {maximum}")
+            self.problem(column, _("'%(value)s' mag hoogstens %(max)s zijn") % {"value": raw, "max": maximum})
             return None
         return value
 
     def integer(self, column: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
         raw = self.values.get(column, "").strip()
         if not raw:
-            self.problem(column, "is empty")
+            self.problem(column, _("is leeg"))
             return None
         if not re.fullmatch(r"[+-]?\d+", raw):
-            self.problem(column, f"'{raw}' is not a whole number")
+            self.problem(column, _("'%(value)s' is geen geheel getal") % {"value": raw})
             return None
         value = int(raw)
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            self.problem(column, f"'{raw}' is outside {minimum}-{maximum}")
+            self.problem(
+                column,
+                _("'%(value)s' ligt niet tussen %(min)s en %(max)s")
+                % {"value": raw, "min": minimum, "max": maximum},
+            )
             return None
         return value
 
@@ -107,7 +121,7 @@ class CsvRow:
         raw = self.values.get(column, "").strip()
         if not raw:
             if required:
-                self.problem(column, "is empty")
+                self.problem(column, _("is leeg"))
             return None
         try:
             return parse_date(raw)
@@ -134,11 +148,11 @@ def parse_date(raw: str) -> date:
     elif match := _NL_DATE.match(text):
         day, month, year = int(match[1]), int(match[2]), int(match[3])
     else:
-        raise ValueError(f"'{raw}' is not a date (use 31-12-2022 or 2022-12-31)")
+        raise ValueError(_("'%(value)s' is geen datum (gebruik 31-12-2022 of 2022-12-31)") % {"value": raw})
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"'{raw}' is not a date that exists") from None
+        raise ValueError(_("'%(value)s' is geen bestaande datum") % {"value": raw}) from None
 
 
 def normalise_header(name: str) -> str:
@@ -150,7 +164,14 @@ def _decode(data: bytes, file: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvProblems(
-            [Problem(file, 1, "-", f"is not UTF-8 (byte {exc.start} cannot be read)")]
+            [
+                Problem(
+                    file,
+                    1,
+                    "-",
+                    _("het bestand is geen UTF-8 (byte %(byte)s is onleesbaar)") % {"byte": exc.start},
+                )
+            ]
         ) from None
 
 
@@ -177,14 +198,14 @@ def read_csv(
         data = source
     text = _decode(data, file)
     if not text.strip():
-        raise CsvProblems([Problem(file, 1, "-", "the file is empty")])
+        raise CsvProblems([Problem(file, 1, "-", _("het bestand is leeg"))])
     first_line = text.splitlines()[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line))
     header = [normalise_header(h) for h in next(reader)]
     missing = [c for c in columns if c not in header]
     duplicated = sorted({h for h in header if h and header.count(h) > 1})
-    problems = [Problem(file, 1, c, "column is missing") for c in missing]
-    problems += [Problem(file, 1, c, "column appears more than once") for c in duplicated]
+    problems = [Problem(file, 1, c, _("kolom ontbreekt")) for c in missing]
+    problems += [Problem(file, 1, c, _("kolom staat er meer dan eens in")) for c in duplicated]
     if problems:
         raise CsvProblems(problems)
     for number, cells in enumerate(reader, start=2):
@@ -192,6 +213,8 @@ def read_csv(
             continue
         row = CsvRow(file=file, number=number, values={})
         if len(cells) > len(header):
-            row.problem("-", f"has {len(cells)} fields where the header has {len(header)}")
+            row.problem(
+                "-", _("rij heeft %(n)s velden, de kopregel %(m)s") % {"n": len(cells), "m": len(header)}
+            )
         row.values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
         yield row

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
@@ -103,7 +104,10 @@ def iter_csv(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[str]:
 
 
 def _iter_csv_postgresql(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[str]:
-    inner_sql, params = queryset.values_list(*[c.source for c in columns]).query.sql_with_params()
+    try:
+        inner_sql, params = queryset.values_list(*[c.source for c in columns]).query.sql_with_params()
+    except EmptyResultSet:
+        return  # a filter that can match nothing (e.g. an impossible value): the header alone
     aliases = [f"c{i}" for i in range(len(columns))]
     line = " || ',' || ".join(_sql_expression(a, c.kind) for a, c in zip(aliases, columns, strict=True))
     sql = f"SELECT {line} FROM ({inner_sql}) AS export_rows({', '.join(aliases)})"  # noqa: S608 - built from code

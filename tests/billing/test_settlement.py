@@ -38,10 +38,10 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(world, tmp_path):
     with pytest.raises(CsvProblems) as problems:
         import_realised_volumes(source=path, year=2024)
     assert [str(p) for p in problems.value.problems] == [
-        "afname.csv:3: gemeente: 'Atlantis' is not a known municipality (name or CBS code)",
-        "afname.csv:4: dienstcode: 'XXX-99' is not a service in the catalogue",
-        "afname.csv:5: volume: '-2' must be at least 0",
-        "afname.csv:6: dienstcode: 'ICT-01' for 'Alfa' is already on row 2",
+        "afname.csv:3: gemeente: 'Atlantis' is geen bekende gemeente (naam of CBS-code)",
+        "afname.csv:4: dienstcode: 'XXX-99' staat niet in de catalogus",
+        "afname.csv:5: volume: '-2' moet minstens 0 zijn",
+        "afname.csv:6: dienstcode: 'ICT-01' voor 'Alfa' staat al op rij 2",
     ]
     assert not RealisedVolume.objects.exists()
 

@@ -106,8 +106,8 @@ def test_missing_columns_are_reported_for_the_header_row(world):
         InputFile("overeenkomsten.csv", csv_bytes(AGREEMENT_HEADER, [])),
     )
     problems = problems_of(files)
-    assert "personeel.csv:1: fte: column is missing" in problems
-    assert "contracten.csv:1: jaarwaarde: column is missing" in problems
+    assert "personeel.csv:1: fte: kolom ontbreekt" in problems
+    assert "contracten.csv:1: jaarwaarde: kolom ontbreekt" in problems
 
 
 def test_unknown_municipality_and_service_code_are_reported(world):
