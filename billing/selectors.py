@@ -12,27 +12,32 @@ from agreements.models import Agreement, AgreementLine
 from core.money import to_cents
 from services.models import Service, Tariff
 from tenants.models import Organisation
-from tenants.selectors import scoped
+from tenants.selectors import is_provider_user, scoped
 
 from .models import BillingRun, Invoice, InvoiceLine
 
 
 def invoices_for(user) -> QuerySet[Invoice]:
-    """The invoices and credit notes of the user's own organisation(s); provider roles see all."""
-    return scoped(
+    """The invoices and credit notes of the user's own organisation(s); provider roles see all.
+
+    A draft is Leiden's work in progress: customer roles see an invoice once it is issued.
+    """
+    invoices = scoped(
         Invoice.objects.select_related("customer", "credited_invoice", "billing_run"), user, "customer"
     )
+    return invoices if is_provider_user(user) else invoices.exclude(status=Invoice.Status.DRAFT)
 
 
 def invoice_lines_for(user) -> QuerySet[InvoiceLine]:
-    """The invoice lines of the user's own organisation(s); provider roles see all."""
-    return scoped(
+    """The invoice lines of the user's own organisation(s), issued ones only for customer roles."""
+    lines = scoped(
         InvoiceLine.objects.select_related(
             "invoice", "invoice__customer", "service", "service__domain", "credited_line"
         ),
         user,
         "invoice__customer",
     )
+    return lines if is_provider_user(user) else lines.exclude(invoice__status=Invoice.Status.DRAFT)
 
 
 def billing_runs() -> QuerySet[BillingRun]:

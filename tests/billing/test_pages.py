@@ -150,3 +150,17 @@ def test_provider_staff_credit_one_line_from_the_invoice_page(client, issued, wo
         "billing:invoice_detail", kwargs={"pk": note.pk}
     )
     assert note.net_total == -line.net_amount and note.note == "Te veel"
+
+
+def test_a_draft_is_not_shown_to_the_customer_until_it_is_issued(client, db):
+    from billing.models import Invoice
+    from tenants.roles import Role
+    from tests.billing.factories import InvoiceFactory
+    from tests.factories import OrganisationFactory, ProviderFactory, user_with_role
+
+    ProviderFactory()
+    org = OrganisationFactory(name="Gemeente Alfa", slug="alfa")
+    draft = InvoiceFactory(customer=org, status=Invoice.Status.DRAFT, note="concept-alfa")
+    client.force_login(user_with_role(org, Role.CONTRACT_MANAGER))
+    assert client.get(f"/facturen/{draft.pk}/").status_code == 404
+    assert draft.pk not in [i.pk for i in client.get("/facturen/").context["invoices"]]
