@@ -596,8 +596,8 @@ def _billed_volumes(customer_id: int, year: int) -> tuple[dict[int, Decimal], De
 
 
 def settle_year(*, year: int, by=None, issue: bool = False) -> SettlementResult:
-    """Per customer: (realised - billed volume) x tariff gives one settlement invoice (or credit note
-    when the customer took less). Running it again adds nothing (and the unique constraint holds)."""
+    """Per customer: (realised - billed volume) x tariff gives one settlement invoice, or a credit note
+    when the gross total (what the customer pays or receives) is negative. Running it again adds nothing (and the unique constraint holds)."""
     realised_rows = list(
         RealisedVolume.objects.filter(year=year)
         .select_related("customer", "service")
@@ -661,7 +661,9 @@ def settle_year(*, year: int, by=None, issue: bool = False) -> SettlementResult:
                     % {"customer": customer.name}
                 )
                 continue
-            if totals(lines).net < 0:
+            # What the customer pays or receives decides: a negative net with positive VAT (less of an
+            # exempt service, more of a taxed one) is still an invoice the customer pays.
+            if totals(lines).gross < 0:
                 kind = Invoice.Kind.CREDIT_NOTE
             else:
                 kind = Invoice.Kind.INTERNAL if internal else Invoice.Kind.INVOICE

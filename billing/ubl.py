@@ -124,8 +124,10 @@ def _tax_category(parent, name: str, category: str, rate: Decimal, *, with_reaso
 
 
 def _sign(invoice: Invoice) -> int:
-    """Credit notes may be stored with negative amounts; a UBL CreditNote states them positive."""
-    if invoice.kind == Invoice.Kind.CREDIT_NOTE and invoice.net_total < 0:
+    """Credit notes may be stored with negative amounts; a UBL CreditNote states them positive. The
+    gross total decides (what the customer receives), so a credit note whose lines mix signs across VAT
+    categories still states a positive payable amount."""
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE and invoice.gross_total < 0:
         return -1
     return 1
 

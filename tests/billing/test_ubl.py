@@ -221,3 +221,60 @@ def test_an_issued_invoice_and_its_credit_note_from_the_catalogue_pass_si_ubl_wi
     assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == (
         f"{invoice.gross_total:.2f}"
     )
+
+
+# --- settlements whose lines mix signs across VAT categories -----------------------------------------
+
+
+@pytest.fixture
+def settled_mixed(world):
+    from billing.services import import_realised_volumes, issue_drafts, run_billing, settle_year
+    from core.periods import Period
+
+    for quarter in range(1, 5):
+        run = run_billing(period=Period(2024, quarter=quarter))
+        issue_drafts(invoices=run.invoices.select_related("customer"))
+    # Alfa: less of the exempt salary administration, more of the taxed workstation: the net is
+    # negative but the VAT outweighs it, so Alfa pays. Bravo: the other way round, so Bravo receives.
+    import_realised_volumes(
+        source=b"gemeente;dienstcode;volume\nAlfa;ICT-01;10.75\nAlfa;HRM-01;0\nBravo;ICT-01;2.9\nBravo;HRM-01;4.3\n",
+        year=2024,
+    )
+    result = settle_year(year=2024, issue=True)
+    return {invoice.customer.slug: invoice for invoice in result.created}
+
+
+def test_a_settlement_with_negative_net_but_positive_gross_is_an_invoice_passing_si_ubl(
+    validator, settled_mixed, tmp_path
+):
+    alfa = settled_mixed["alfa"]
+    assert (alfa.net_total, alfa.vat_total, alfa.gross_total) == (
+        Decimal("-74.02"),
+        Decimal("194.43"),
+        Decimal("120.41"),
+    )
+    assert alfa.kind == Invoice.Kind.INVOICE
+    document = build_ubl(alfa)
+    assert findings(validator, document, tmp_path) == []
+    root = etree.fromstring(document.content)
+    assert etree.QName(root).localname == "Invoice"
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "120.41"
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", namespaces=NS) == "-74.02"
+
+
+def test_a_settlement_with_positive_net_but_negative_gross_is_a_credit_note_passing_si_ubl(
+    validator, settled_mixed, tmp_path
+):
+    bravo = settled_mixed["bravo"]
+    assert (bravo.net_total, bravo.vat_total, bravo.gross_total) == (
+        Decimal("6.54"),
+        Decimal("-25.92"),
+        Decimal("-19.38"),
+    )
+    assert bravo.kind == Invoice.Kind.CREDIT_NOTE
+    document = build_ubl(bravo)
+    assert findings(validator, document, tmp_path) == []
+    root = etree.fromstring(document.content)
+    assert etree.QName(root).localname == "CreditNote"
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "19.38"
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", namespaces=NS) == "-6.54"
