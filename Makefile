@@ -12,7 +12,11 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-test-secret-key-not-for-production} DJANGO_DEBUG=false DJANGO_SECURE=false \
 	STATIC_MANIFEST=false
-RUN_ENV := DJANGO_DEBUG=true DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/var/portal.sqlite3} REDIS_URL=
+# The embedded default: SQLite, tasks in process, friendly error pages (debug off unless DJANGO_DEBUG=true),
+# static files served by whitenoise straight from their folders, a secret key kept in var/.
+RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_SECURE=false STATIC_MANIFEST=false WHITENOISE_USE_FINDERS=true \
+	SECRET_KEY=$$(cat var/secret_key 2>/dev/null || echo build-only-key) \
+	DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/var/portal.sqlite3} REDIS_URL=
 
 .PHONY: run test lint install assets messages schema check-deploy clean e2e
 
@@ -40,8 +44,11 @@ assets: node_modules/.installed
 messages: $(BIN)/.installed
 	$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-run: install assets messages
+var/secret_key:
 	mkdir -p var
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: install assets messages var/secret_key
 	$(RUN_ENV) $(MANAGE) migrate --noinput -v 0
 	$(RUN_ENV) $(MANAGE) seed_demo
 	@echo

@@ -10,16 +10,15 @@ def portal(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"portal_membership": None, "portal_nav": []}
-    current = request.path
-    nav = []
-    for item in nav_items():
-        if has_any_role(user, item.roles):
-            url = reverse(item.url_name)
-            nav.append(
-                {
-                    "label": item.label,
-                    "url": url,
-                    "current": current == url or (url != "/" and current.startswith(url)),
-                }
-            )
+    nav = [
+        {"label": item.label, "url": reverse(item.url_name), "current": False}
+        for item in nav_items()
+        if has_any_role(user, item.roles)
+    ]
+    # The item whose URL is the longest prefix of the path is the current one (only one is).
+    matches = [
+        entry for entry in nav if request.path == entry["url"] or request.path.startswith(entry["url"])
+    ]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["current"] = True
     return {"portal_membership": primary_membership(user), "portal_nav": nav}

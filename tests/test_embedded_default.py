@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -28,10 +29,14 @@ def test_make_runs_path_on_sqlite_serves_the_seeded_portal(tmp_path):
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
         "REDIS_URL": "",
-        "DJANGO_DEBUG": "true",
+        # As the Makefile's RUN_ENV: debug off, plain static files found by whitenoise, no HTTPS.
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECURE": "false",
+        "STATIC_MANIFEST": "false",
+        "WHITENOISE_USE_FINDERS": "true",
+        "SECRET_KEY": "embedded-default-test-key",
         "DEMO_PASSWORD": "demo-wachtwoord-test",
     }
-    env.pop("DJANGO_SECURE", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT, timeout=600)
     seeded = subprocess.run(
@@ -71,6 +76,12 @@ def test_make_runs_path_on_sqlite_serves_the_seeded_portal(tmp_path):
         assert "Overzicht" in dashboard
         assert "Gemeente Oegstgeest" in dashboard
         assert "Gemeente Leiderdorp" not in dashboard
+        css = opener.open(f"{base}/static/css/portal.css").read().decode()
+        assert ".portal-header" in css
+        with pytest.raises(urllib.error.HTTPError) as not_found:
+            opener.open(f"{base}/bestaat-niet/")
+        assert not_found.value.code == 404
+        assert "Pagina niet gevonden" in not_found.value.read().decode()  # the friendly page, not debug
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -88,3 +88,11 @@ def test_logout_ends_the_session(client, contract_manager):
     client.force_login(contract_manager)
     client.post(reverse("logout"))
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_only_the_most_specific_menu_item_is_current(client, provider_staff):
+    client.force_login(provider_staff)
+    nav = client.get("/transitie/contracten/").context["portal_nav"]
+    current = [item["url"] for item in nav if item["current"]]
+    assert current == ["/transitie/contracten/"]
+    assert "/transitie/" in [item["url"] for item in nav]

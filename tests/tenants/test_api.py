@@ -85,3 +85,15 @@ def test_csv_of_a_filter_that_can_match_nothing_is_just_the_header(db):
     from tenants.models import Organisation
 
     assert "".join(iter_csv(Organisation.objects.filter(pk__in=[]), [Column("slug", "slug")])) == "slug\n"
+
+
+def test_a_missing_object_answers_404_without_naming_the_model(provider_staff):
+    response = client_for(provider_staff).get(reverse("api:organisation-detail", kwargs={"slug": "nergens"}))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Niet gevonden."}
+
+
+def test_the_api_docs_load_swagger_from_the_portal_itself(client, db):
+    content = client.get(reverse("api-docs")).content.decode()
+    assert "cdn.jsdelivr.net" not in content
+    assert "swagger-ui" in content
