@@ -1,11 +1,13 @@
 import shutil
 import subprocess
+from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from billing.models import Invoice
 from billing.pdf import render_invoice_pdf
-from billing.services import create_credit_note, issue_drafts, run_billing
+from billing.services import create_credit_note, issue_drafts, issue_invoice, run_billing
 
 pytestmark = [
     pytest.mark.django_db,
@@ -72,3 +74,51 @@ def test_the_pdf_renders_to_one_a4_page(alfa_invoice, tmp_path):
     path.write_bytes(render_invoice_pdf(alfa_invoice))
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(path), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page*.png"))) == 1
+
+
+UNITS = ["abonnement", "bezwaarschrift", "aanbesteding", "strekkende meter", "vierkante meter", "medewerker"]
+
+
+@pytest.fixture
+def long_credit_note(world, q1):
+    """A credit note of 36 lines with the catalogue's longest units and descriptions that wrap, so the
+    table runs over several pages."""
+    from tests.services.factories import ServiceFactory, TariffFactory
+
+    from .factories import InvoiceFactory, InvoiceLineFactory
+
+    invoice = InvoiceFactory(customer=world.alfa)
+    for n in range(36):
+        service = ServiceFactory(code=f"LNG-{n:02d}", unit=UNITS[n % len(UNITS)], vat_category="S")
+        TariffFactory(service=service, year=2024, unit_price=Decimal("1234.50"))
+        InvoiceLineFactory(
+            invoice=invoice,
+            service=service,
+            description=f"Post en documentaire informatievoorziening met toelichting slotwoord{n:02d}",
+            quantity=Decimal("12345.5"),
+            unit_price=Decimal("1234.50"),
+            net_amount=Decimal("3810135.94"),
+        )
+    issued = issue_invoice(invoice=invoice, issue_date=date(2024, 1, 2))
+    return create_credit_note(invoice=issued, reason="Dubbel gefactureerd")
+
+
+def _pages(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "lang.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftotext", "-layout", str(path), str(tmp_path / "lang.txt")], check=True)
+    return (tmp_path / "lang.txt").read_text().split("\f")
+
+
+def test_units_stay_whole_and_no_row_splits_across_pages(long_credit_note, tmp_path):
+    pages = [page for page in _pages(render_invoice_pdf(long_credit_note), tmp_path) if page.strip()]
+    assert len(pages) > 1, "the fixture must run over more than one page"
+    text = "\n".join(pages)
+    for unit in UNITS:
+        # A unit is never broken mid-word ("abonnemen" / "t"), and a two-word unit stays on one line.
+        assert unit in text, unit
+    for n in range(36):
+        code, last_word = f"LNG-{n:02d}", f"slotwoord{n:02d}"
+        holding = [index for index, page in enumerate(pages) if code in page]
+        # The row's first line (its code) and its last wrapped line are on the same page.
+        assert len(holding) == 1 and last_word in pages[holding[0]], code
