@@ -252,6 +252,12 @@ class AgreementLineChange(models.Model):
         verbose_name=_("wijzigingsverzoek"),
     )
     reason = models.CharField(_("reden"), max_length=300, blank=True)
+    effective_from = models.DateField(
+        _("geldt vanaf"),
+        null=True,
+        blank=True,
+        help_text=_("De dag vanaf welke de nieuwe afname geldt; daarvoor gold de oude afname."),
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

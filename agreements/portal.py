@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.portal import NavItem, Panel
-from core.money import to_cents
-from services.selectors import tariffs_for_year
 from tenants.roles import PROVIDER_ROLES, Role
 from tenants.selectors import has_any_role
 
@@ -42,15 +38,7 @@ def dashboard_panels(request) -> list[Panel]:
         agreement = selectors.current_agreement_for(user, on=today)
         context = {"agreement": agreement, "year": today.year}
         if agreement is not None:
-            tariffs = tariffs_for_year(today.year)
-            total = Decimal(0)
-            for service_id, volume in agreement.lines.filter(year=today.year).values_list(
-                "service_id", "volume"
-            ):
-                tariff = tariffs.get(service_id)
-                if tariff is not None:
-                    total += to_cents(volume * tariff.unit_price)
-            context["total"] = to_cents(total)
+            context["total"] = selectors.year_costs(agreement=agreement, year=today.year).total
             context["calendar"] = selectors.calendar_of(agreement, today=today)
             context["open_requests"] = (
                 selectors.open_change_requests_for(user).filter(agreement=agreement).count()

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from core.money import to_cents
+from core.periods import Period
 from services.models import Service, Tariff
 from services.selectors import tariffs_for_year
 from tenants.models import Organisation
@@ -93,14 +95,101 @@ def calendar_of(agreement: Agreement, *, today: date | None = None) -> Agreement
     return agreement_calendar(agreement, today=today or timezone.localdate())
 
 
+# --- Volumes in force on a date ----------------------------------------------------------------------
+#
+# Lines are annual: one volume per service and year. A change from a date within the year (a change
+# request from 1 October) rewrites the line and records the old volume with the day the new one holds
+# from (``AgreementLineChange.effective_from``). The volume in force on a date is therefore the line's
+# volume, unless a change of that year holds from a later day: then the old volume of the earliest such
+# change (``None``: the service was not taken yet). An agreement in force renews: a year without lines
+# takes the volumes of the latest earlier year with lines (``services.ensure_lines_for_year`` writes
+# them; the reads below apply the same rule without writing).
+
+
+def _offered_in(service: Service, year: int) -> bool:
+    return service.active_from <= date(year, 12, 31) and (
+        service.active_until is None or service.active_until >= date(year, 1, 1)
+    )
+
+
+def _in_force_on(agreement: Agreement, on: date) -> bool:
+    return agreement.start_date <= on and (agreement.end_date is None or agreement.end_date >= on)
+
+
+def _renews_in(agreement: Agreement, year: int) -> bool:
+    return (
+        agreement.status in IN_FORCE
+        and agreement.start_date <= date(year, 12, 31)
+        and (agreement.end_date is None or agreement.end_date >= date(year, 1, 1))
+    )
+
+
+def _apply_later_changes(volumes: dict[int, Decimal], changes, on: date) -> dict[int, Decimal]:
+    """``changes``: (service_id, effective_from, old_volume) of one year, earliest first (then oldest)."""
+    result = dict(volumes)
+    seen: set[int] = set()
+    for service_id, effective_from, old_volume in changes:
+        if effective_from is None or effective_from <= on or service_id in seen:
+            continue
+        seen.add(service_id)
+        if old_volume is None:
+            result.pop(service_id, None)
+        else:
+            result[service_id] = old_volume
+    return result
+
+
+def volumes_on(*, agreement: Agreement, on: date) -> dict[int, Decimal]:
+    """The volume of every service taken on ``on`` (service id -> volume); services not taken are absent.
+
+    Outside the agreement's term nothing is taken. Two queries, whatever the number of lines and changes.
+    """
+    if not _in_force_on(agreement, on):
+        return {}
+    volumes = dict(
+        AgreementLine.objects.filter(agreement=agreement, year=on.year).values_list("service_id", "volume")
+    )
+    if volumes:
+        changes = (
+            AgreementLineChange.objects.filter(agreement=agreement, year=on.year, effective_from__gt=on)
+            .order_by("effective_from", "pk")
+            .values_list("service_id", "effective_from", "old_volume")
+        )
+        return _apply_later_changes(volumes, changes, on)
+    if not _renews_in(agreement, on.year):
+        return {}
+    latest = AgreementLine.objects.filter(agreement=agreement, year__lt=on.year).aggregate(year=Max("year"))
+    first_day, last_day = date(on.year, 1, 1), date(on.year, 12, 31)
+    return dict(
+        AgreementLine.objects.filter(agreement=agreement, year=latest["year"] or 0)
+        .filter(service__active_from__lte=last_day)
+        .filter(Q(service__active_until__isnull=True) | Q(service__active_until__gte=first_day))
+        .values_list("service_id", "volume")
+    )
+
+
+def billing_periods(year: int, granularity: str | None = None) -> list[Period]:
+    """The billing periods of ``year`` (``settings.BILLING_PERIOD``: quarters or months)."""
+    granularity = granularity or settings.BILLING_PERIOD
+    period = Period.containing(date(year, 1, 1), granularity=granularity)
+    periods = []
+    while period.year == year:
+        periods.append(period)
+        period = period.next()
+    return periods
+
+
+# --- Costs ---------------------------------------------------------------------------------------------
+
+
 @dataclass
 class CostLine:
-    line: AgreementLine
-    tariff: Tariff | None
+    """A service of a year: its volume per billing period and the cost, priced as billing prices it."""
 
-    @property
-    def service(self) -> Service:
-        return self.line.service
+    service: Service
+    tariff: Tariff | None
+    periods: list[tuple[Period, Decimal | None]]
+    volume: Decimal | None = None
 
     @property
     def unit_price(self) -> Decimal | None:
@@ -108,15 +197,41 @@ class CostLine:
 
     @property
     def amount(self) -> Decimal | None:
+        """Sum over the periods of volume x tariff / periods per year, each rounded to cents like billing."""
         if self.tariff is None:
             return None
-        return to_cents(self.line.volume * self.tariff.unit_price)
+        count = len(self.periods)
+        return to_cents(
+            sum(
+                (
+                    to_cents(volume * self.tariff.unit_price / count)
+                    for _period, volume in self.periods
+                    if volume is not None
+                ),
+                Decimal(0),
+            )
+        )
+
+    @property
+    def steps(self) -> list[tuple[date, Decimal | None]]:
+        """The volume per period start where it changes within the year (one step: it did not change)."""
+        steps: list[tuple[date, Decimal | None]] = []
+        for period, volume in self.periods:
+            if not steps or steps[-1][1] != volume:
+                steps.append((period.start, volume))
+        return steps
+
+    @property
+    def changes_during_year(self) -> bool:
+        return len(self.steps) > 1
 
 
 @dataclass
 class YearCosts:
     year: int
     lines: list[CostLine] = field(default_factory=list)
+    is_renewal: bool = False
+    source_year: int | None = None
 
     @property
     def total(self) -> Decimal:
@@ -134,31 +249,117 @@ class Forecast:
     costs: YearCosts
 
 
-def costs_per_year(agreement: Agreement) -> list[YearCosts]:
-    """The lines per year with their cost at that year's one tariff; no price lives on the agreement.
+class _History:
+    """An agreement's lines and dated line changes, loaded once (two queries) and read per year/date."""
 
-    One query for the lines and one per year for the tariffs, whatever the number of lines.
+    def __init__(self, agreement: Agreement, *, up_to_year: int | None = None, change_years=None):
+        self.agreement = agreement
+        lines = agreement.lines.select_related("service", "service__domain")
+        if up_to_year is not None:
+            lines = lines.filter(year__lte=up_to_year)
+        self.lines: dict[int, dict[int, AgreementLine]] = defaultdict(dict)
+        for line in lines:
+            self.lines[line.year][line.service_id] = line
+        changes = (
+            AgreementLineChange.objects.filter(agreement=agreement, effective_from__isnull=False)
+            .select_related("service", "service__domain")
+            .order_by("effective_from", "pk")
+        )
+        if change_years is not None:
+            changes = changes.filter(year__in=list(change_years))
+        self.changes: dict[int, list[AgreementLineChange]] = defaultdict(list)
+        for change in changes:
+            # Only a change after 1 January shapes the volumes within its year.
+            if change.effective_from.year == change.year and change.effective_from > date(change.year, 1, 1):
+                self.changes[change.year].append(change)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.lines)
+
+    def source_year(self, year: int) -> int | None:
+        """``year`` itself when it has lines, else (renewal) the latest earlier year with lines."""
+        if year in self.lines:
+            return year
+        if not _renews_in(self.agreement, year):
+            return None
+        earlier = [y for y in self.lines if y < year]
+        return max(earlier) if earlier else None
+
+    def services_and_volumes(self, year: int) -> tuple[dict[int, Service], dict[int, Decimal]]:
+        source = self.source_year(year)
+        if source is None:
+            return {}, {}
+        services = {sid: line.service for sid, line in self.lines[source].items()}
+        if source != year:
+            services = {sid: s for sid, s in services.items() if _offered_in(s, year)}
+        volumes = {sid: self.lines[source][sid].volume for sid in services}
+        if source == year:
+            for change in self.changes.get(year, []):
+                services.setdefault(change.service_id, change.service)
+        return services, volumes
+
+    def volumes_on(self, on: date) -> dict[int, Decimal]:
+        if not _in_force_on(self.agreement, on):
+            return {}
+        _services, volumes = self.services_and_volumes(on.year)
+        if on.year not in self.lines:
+            return volumes
+        changes = [(c.service_id, c.effective_from, c.old_volume) for c in self.changes.get(on.year, [])]
+        return _apply_later_changes(volumes, changes, on)
+
+    def year_costs(self, year: int, *, tariffs: dict[int, Tariff] | None = None) -> YearCosts:
+        """The cost of ``year``: per billing period the volume in force at its start (or at the agreement's
+        start, when it begins within the period) x the year's tariff / periods per year, rounded per line
+        per period like billing (``core.money.to_cents``)."""
+        tariffs = tariffs_for_year(year) if tariffs is None else tariffs
+        services, volumes = self.services_and_volumes(year)
+        per_period = []
+        for period in billing_periods(year):
+            day = max(period.start, self.agreement.start_date)
+            per_period.append((period, self.volumes_on(day) if day <= period.end else {}))
+        lines = []
+        for service in sorted(services.values(), key=lambda s: (s.domain.order, s.code)):
+            periods = [(period, vols.get(service.pk)) for period, vols in per_period]
+            if service.pk not in volumes and all(v is None for _p, v in periods):
+                continue
+            lines.append(CostLine(service, tariffs.get(service.pk), periods, volumes.get(service.pk)))
+        return YearCosts(year, lines, is_renewal=year not in self.lines, source_year=self.source_year(year))
+
+
+def year_costs(*, agreement: Agreement, year: int) -> YearCosts:
+    """What ``year`` costs: equal to what billing charges for its periods (a renewal year included).
+
+    Three queries: the lines up to the year, the year's dated changes, the year's tariffs.
     """
-    by_year: dict[int, list[AgreementLine]] = defaultdict(list)
-    for line in agreement.lines.select_related("service", "service__domain").order_by(
-        "year", "service__domain__order", "service__code"
-    ):
-        by_year[line.year].append(line)
-    result = []
-    for year, lines in sorted(by_year.items()):
-        tariffs = tariffs_for_year(year)
-        result.append(YearCosts(year, [CostLine(line, tariffs.get(line.service_id)) for line in lines]))
-    return result
+    return _History(agreement, up_to_year=year, change_years=[year]).year_costs(year)
 
 
-def forecast_next_year(years: list[YearCosts], *, today: date | None = None) -> Forecast | None:
-    """Next year's costs at next year's tariffs: its own lines when they exist, else this year's volumes."""
+def costs_per_year(agreement: Agreement, *, today: date | None = None) -> list[YearCosts]:
+    """Every year with lines, and this year when the agreement renews into it, with its costs.
+
+    Two queries for the lines and the changes and one per year for the tariffs, whatever the data.
+    """
+    today = today or timezone.localdate()
+    history = _History(agreement)
+    years = history.years
+    if today.year not in years and history.source_year(today.year) is not None:
+        years = sorted([*years, today.year])
+    return [history.year_costs(year) for year in years]
+
+
+def forecast_next_year(
+    agreement: Agreement, *, years: list[YearCosts] | None = None, today: date | None = None
+) -> Forecast | None:
+    """Next year's costs at next year's tariffs: its own lines when they exist, else (the agreement
+    renews) the volumes of the latest earlier year. ``None`` when the agreement does not run next year."""
     today = today or timezone.localdate()
     target = today.year + 1
-    by_year = {y.year: y for y in years}
-    source = by_year.get(target) or by_year.get(today.year)
+    for costs in years or []:
+        if costs.year == target and not costs.is_renewal:
+            return Forecast(year=target, based_on_year=target, costs=costs)
+    history = _History(agreement, up_to_year=target, change_years=[target])
+    source = history.source_year(target)
     if source is None:
         return None
-    tariffs = tariffs_for_year(target)
-    costs = YearCosts(target, [CostLine(c.line, tariffs.get(c.line.service_id)) for c in source.lines])
-    return Forecast(year=target, based_on_year=source.year, costs=costs)
+    return Forecast(year=target, based_on_year=source, costs=history.year_costs(target))

@@ -278,8 +278,13 @@ def _write_line(
     reason: str = "",
     change_request: ChangeRequest | None = None,
     existing: AgreementLine | None = None,
+    effective_from: date | None = None,
 ) -> AgreementLine | None:
-    """Create, update or (``volume`` None) delete one line, recording who, when, why and which request."""
+    """Create, update or (``volume`` None) delete one line, recording who, when, why and which request.
+
+    ``effective_from`` (default 1 January of the year) is the day the new volume holds from; before it,
+    within the year, the old volume held (``selectors.volumes_on`` derives the volume per date from it).
+    """
     old = existing.volume if existing else None
     if existing is not None and volume is not None and existing.volume == volume:
         return existing
@@ -304,6 +309,7 @@ def _write_line(
         new_volume=volume,
         change_request=change_request,
         reason=(reason or "")[:300],
+        effective_from=effective_from or date(year, 1, 1),
         changed_by=by,
     )
     return result
@@ -317,14 +323,18 @@ def set_line_volumes(
     volumes: Mapping[Service, Decimal],
     by=None,
     reason: str = "",
+    effective_from: date | None = None,
 ) -> list[AgreementLine]:
     """Create or update the lines of ``year`` (other services' lines stay); the history keeps every change.
 
+    The new volumes hold from ``effective_from`` (default 1 January of ``year``, i.e. the whole year).
     Afterwards the year must hold the basic package.
     """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if not 2000 <= int(year) <= 2100:
         raise ValidationError(_("Het jaar %(year)s ligt buiten 2000-2100.") % {"year": year})
+    if effective_from is not None and effective_from.year != int(year):
+        raise ValidationError(_("De ingangsdatum ligt niet in %(year)s.") % {"year": year})
     existing = {
         line.service_id: line
         for line in AgreementLine.objects.select_for_update().filter(agreement=agreement, year=year)
@@ -341,9 +351,65 @@ def set_line_volumes(
                 by=by,
                 reason=reason,
                 existing=existing.get(service.pk),
+                effective_from=effective_from,
             )
         )
     check_basic_package(agreement=agreement, years=[year])
+    return lines
+
+
+def is_in_force_in_year(agreement: Agreement, year: int) -> bool:
+    """Active or ended, and running on at least one day of ``year``."""
+    return (
+        agreement.status in IN_FORCE
+        and agreement.start_date <= date(year, 12, 31)
+        and (agreement.end_date is None or agreement.end_date >= date(year, 1, 1))
+    )
+
+
+@transaction.atomic
+def ensure_lines_for_year(*, agreement: Agreement, year: int, by=None) -> list[AgreementLine]:
+    """The lines of ``year``; an agreement in force renews, so a year without lines gets them first.
+
+    A year without lines takes the volumes of the latest earlier year with lines (services no longer
+    offered in ``year`` are left out), each copy recorded in the history with the reason
+    "Verlenging: afname van <jaar> overgenomen". Idempotent: a year with lines is left as it is; the
+    agreement row is locked, so two calls at once copy once.
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    year = int(year)
+    lines = list(AgreementLine.objects.filter(agreement=agreement, year=year).select_related("service"))
+    if lines or not is_in_force_in_year(agreement, year):
+        return lines
+    source_year = (
+        AgreementLine.objects.filter(agreement=agreement, year__lt=year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if source_year is None:
+        return []
+    first_day, last_day = date(year, 1, 1), date(year, 12, 31)
+    reason = _("Verlenging: afname van %(year)s overgenomen") % {"year": source_year}
+    sources = (
+        AgreementLine.objects.filter(
+            agreement=agreement, year=source_year, service__active_from__lte=last_day
+        )
+        .filter(Q(service__active_until__isnull=True) | Q(service__active_until__gte=first_day))
+        .select_related("service")
+        .order_by("service__code")
+    )
+    for source in sources:
+        line = _write_line(
+            agreement=agreement,
+            service=source.service,
+            year=year,
+            volume=source.volume,
+            by=by,
+            reason=reason,
+            effective_from=first_day,
+        )
+        lines.append(line)
     return lines
 
 

@@ -81,9 +81,9 @@ class AgreementDetailView(AgreementObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         agreement = self.object
         today = timezone.localdate()
-        years = selectors.costs_per_year(agreement)
+        years = selectors.costs_per_year(agreement, today=today)
         context["years"] = years
-        context["forecast"] = selectors.forecast_next_year(years, today=today)
+        context["forecast"] = selectors.forecast_next_year(agreement, years=years, today=today)
         context["calendar"] = selectors.calendar_of(agreement, today=today)
         context["open_requests"] = list(
             selectors.open_change_requests_for(self.request.user).filter(agreement=agreement)
