@@ -2,8 +2,9 @@
 
 The four legacy agreements carry, for 2022, the volumes that the seeded agreements with Leiden hold for
 2023 (or typical volumes of the basic package where a municipality has none yet), so the reconciliation
-shows every line carried. The files are deterministic: a second ``seed_demo`` offers the same files and
-the transition answers that nothing changed.
+shows every line carried. Every contract still runs on the effective date. The files are deterministic:
+a second ``seed_demo`` offers the same files and the transition answers that nothing changed; a database
+whose transition was executed from other files (an earlier generator) keeps it, untouched.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def seed(*, password: str, log=print) -> None:
             InputFile.from_path(paths["overeenkomsten.csv"]),
         )
     if done is not None and done.checksums != files.checksums:
-        # The demo's own earlier transition from other catalogue data: leave it as it is.
-        log(f"transition: already executed (run {done.pk}), kept")
+        # Executed earlier from other files (another catalogue, or an earlier generator): the
+        # transition happens once, so it stays as it is; a new database gets the current files.
+        log(f"transition: already executed from other files (run {done.pk}), kept")
         return
     outcome = execute_transition(files=files, is_example=True)
     log(f"transition: {outcome.message}")

@@ -1,6 +1,7 @@
 """A deterministic Servicepunt71 dataset in the CSV formats of DESIGN.md, for the demo and the benchmark.
 
 Same seed, same bytes: the demo relies on that to be idempotent (the same files again change nothing).
+Every contract is still running on the effective date (2023-01-01): the validation refuses the others.
 Names, functions and suppliers are realistic but invented; supplier identifiers are examples.
 """
 
@@ -12,6 +13,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from .models import EFFECTIVE_DATE
 
 DEMO_LOCATIONS = (
     "Tweelinghuis Leiden",
@@ -286,18 +289,25 @@ def staff_csv(count: int, *, seed: int = 71) -> bytes:
     return _csv(header, rows)
 
 
+def _end_date(start: date, rng: random.Random) -> date:
+    """A term of whole years (two to six, longer where an older contract was extended) that still runs
+    on the effective date: a contract that ended before it has nothing to pass to Leiden."""
+    shortest = 2
+    while date(start.year + shortest, start.month, 1) <= EFFECTIVE_DATE:
+        shortest += 1
+    years = rng.randint(shortest, shortest + 4)
+    return date(start.year + years, start.month, 1) - timedelta(days=1)
+
+
 def contracts_csv(count: int, *, seed: int = 71) -> bytes:
+    """``count`` supplier contracts, each started before and still running on the effective date."""
     rng = random.Random(seed * 7 + 1)
     rows = []
     for n in range(1, count + 1):
         kind, description = SUPPLIER_KINDS[n % len(SUPPLIER_KINDS)]
         supplier = f"{SUPPLIER_PARTS[(n * 7) % len(SUPPLIER_PARTS)]} {kind}"
         start = date(rng.randint(2016, 2022), rng.choice((1, 4, 7, 10)), 1)
-        end = (
-            None
-            if rng.random() < 0.25
-            else date(start.year + rng.randint(2, 6), start.month, 1) - timedelta(days=1)
-        )
+        end = None if rng.random() < 0.25 else _end_date(start, rng)
         value = Decimal(rng.randint(5_000, 900_000)) + Decimal(rng.randint(0, 99)) / 100
         rows.append(
             [

@@ -246,6 +246,13 @@ def _contract_row(row: CsvRow, seen: dict[str, int]) -> ContractRow | None:
     end = row.date("einddatum", required=False)
     if start and end and end < start:
         row.problem("einddatum", _("%(end)s ligt voor de startdatum") % {"end": end.strftime("%d-%m-%Y")})
+    elif end and end < EFFECTIVE_DATE:
+        # The file lists the contracts that pass to Leiden; one that ended earlier has nothing to pass.
+        row.problem(
+            "einddatum",
+            _("%(end)s liep af vóór %(day)s: niets over te dragen")
+            % {"end": end.strftime("%d-%m-%Y"), "day": EFFECTIVE_DATE.strftime("%d-%m-%Y")},
+        )
     value = row.decimal("jaarwaarde", places=2)
     if value is not None and value < 0:
         row.problem("jaarwaarde", _("%(value)s is negatief") % {"value": value})

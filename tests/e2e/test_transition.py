@@ -1,5 +1,7 @@
 """Browser journeys of the transition: Leiden's staff read the reconciliation, staff and novation pages."""
 
+from datetime import date
+
 import pytest
 
 from tenants.roles import Role
@@ -7,7 +9,8 @@ from tests.factories import user_with_role
 from tests.transition.conftest import AGREEMENT_ROWS
 from tests.transition.conftest import world as world  # noqa: F401 - the transition's world fixture
 from tests.transition.factories import contract_row, staff_row, transition_files
-from transition.services import execute_transition
+from transition.models import SupplierContract
+from transition.services import execute_transition, record_novation
 
 from .conftest import assert_accessible, login
 
@@ -22,9 +25,23 @@ def executed(world):  # noqa: F811
                 staff_row("SP71-1"),
                 staff_row("SP71-2", achternaam="Visser", functie="Bode", schaal="4"),
             ],
-            contract_rows=[contract_row("C-1"), contract_row("C-2", einddatum="2022-06-30")],
+            contract_rows=[
+                contract_row("C-1"),
+                contract_row(
+                    "C-2",
+                    einddatum="2024-09-30",
+                    jaarwaarde="266100,47",
+                    omschrijving="Licenties, onderhoud en ondersteuning van de applicaties (voorbeeld)",
+                ),
+            ],
             agreement_rows=AGREEMENT_ROWS,
         )
+    )
+    record_novation(
+        contract=SupplierContract.objects.get(number="C-2"),
+        status="given",
+        on=date(2023, 2, 1),
+        note="Akkoord van de leverancier per brief van 1 februari 2023",
     )
     return world
 
@@ -62,6 +79,32 @@ def test_the_novation_page_highlights_pending_contracts(page, executed):
     assert page.locator("tr[data-overdue=true]").count() == 1
     assert "Nog geen toestemming na de ingangsdatum" in page.locator("tr[data-overdue=true]").inner_text()
     assert_accessible(page)
+
+
+def test_amounts_and_dates_on_the_novation_page_stay_on_one_line_at_1280_px(page, executed):
+    user_with_role(executed.leiden, Role.PROVIDER_STAFF, username="provider.staff")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, "provider.staff")
+    page.goto("/transitie/contracten/")
+    # The number of line boxes each text of an amount or a date is laid out on.
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('tbody td')].flatMap(cell => {
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            const texts = [];
+            while (walker.nextNode()) {
+                const text = walker.currentNode.textContent.trim();
+                if (/^(€|\\d{2}-\\d{2}-\\d{4})/.test(text)) {
+                    const range = document.createRange();
+                    range.selectNodeContents(walker.currentNode);
+                    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                    texts.push([text, tops.size]);
+                }
+            }
+            return texts;
+        })"""
+    )
+    assert ["€ 266.100,47", 1] in [[text.replace("\xa0", " "), n] for text, n in lines]
+    assert [text for text, n in lines if n != 1] == []
 
 
 def test_a_contract_manager_finds_no_transition_pages(page, executed):

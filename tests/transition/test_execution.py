@@ -210,13 +210,27 @@ def test_consent_and_refusal_are_recorded_with_date_and_note(world, provider_sta
 def test_a_pending_contract_still_running_after_the_effective_date_needs_attention(world):
     execute_transition(
         files=files_for_world(
-            contract_rows=[contract_row("C-1"), contract_row("C-2", einddatum="2022-06-30")]
+            contract_rows=[contract_row("C-1"), contract_row("C-2", einddatum="2023-06-30")]
         )
     )
-    running, ended = SupplierContract.objects.order_by("number")
-    assert running.is_pending_after(date(2024, 1, 1))
-    assert not ended.is_pending_after(date(2024, 1, 1))
-    assert not running.is_pending_after(date(2022, 12, 1))
+    open_ended, running_in_2023 = SupplierContract.objects.order_by("number")
+    assert open_ended.is_pending_after(date(2024, 1, 1))
+    assert running_in_2023.is_pending_after(date(2024, 1, 1))
+    assert not open_ended.is_pending_after(date(2022, 12, 1))
+    record_novation(contract=running_in_2023, status="given", on=date(2023, 2, 1))
+    running_in_2023.refresh_from_db()
+    assert not running_in_2023.is_pending_after(date(2024, 1, 1))
+
+
+def test_every_transferred_contract_runs_on_the_effective_date_held_by_leiden(world):
+    execute_transition(
+        files=files_for_world(
+            contract_rows=[contract_row("C-1"), contract_row("C-2", einddatum="2023-01-01")]
+        )
+    )
+    contracts = SupplierContract.objects.order_by("number")
+    assert [(c.holder, c.novation_status) for c in contracts] == [(world.leiden, "pending")] * 2
+    assert all(c.end_date is None or c.end_date >= date(2023, 1, 1) for c in contracts)
 
 
 def test_the_reconciliation_accounts_for_every_employee_function_fte_contract_and_line(world):

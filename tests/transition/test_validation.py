@@ -98,6 +98,29 @@ def test_contract_ending_before_it_starts_is_reported(world):
     assert_problem(problems_of(files), "contracten.csv:2: einddatum:")
 
 
+@pytest.mark.parametrize("end", ["30-09-2022", "31-12-2022"])
+def test_contract_that_ended_before_the_transition_is_reported_and_nothing_written(world, end):
+    files = transition_files(
+        contract_rows=[contract_row("SP71-C-0001", startdatum="2018-10-01", einddatum=end)],
+        agreement_rows=AGREEMENT_ROWS,
+    )
+    assert problems_of(files) == [
+        f"contracten.csv:2: einddatum: {end} liep af vóór 01-01-2023: niets over te dragen"
+    ]
+    with pytest.raises(CsvProblems):
+        execute_transition(files=files)
+    assert not SupplierContract.objects.exists()
+    assert not Employee.objects.exists()
+
+
+def test_contract_running_on_the_effective_date_is_accepted(world):
+    files = transition_files(
+        contract_rows=[contract_row("C-1", einddatum="01-01-2023"), contract_row("C-2", einddatum="")],
+        agreement_rows=AGREEMENT_ROWS,
+    )
+    assert plan_transition(files=files).summary["contracts"] == 2
+
+
 def test_missing_columns_are_reported_for_the_header_row(world):
     staff = csv_bytes([c for c in STAFF_HEADER if c != "fte"], [staff_row()[:6] + staff_row()[7:]])
     files = TransitionFiles(
