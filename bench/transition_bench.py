@@ -8,7 +8,8 @@ from a migrated and seeded template ``portal_transition_bench``: organisations, 
 catalogue) and measures, in process:
 
 - **generate**: the three CSV files from ``transition.generator`` (contracts scale with the staff:
-  120 per 450 employees; the four legacy agreements stay the same size);
+  120 per 450 employees, every one running on 2023-01-01, as the validation demands; the four legacy
+  agreements stay the same size);
 - **validate**: the dry run, ``plan_transition`` (reads and checks all three files, writes nothing);
 - **execute**: ``execute_transition`` (checks again, then writes staff, employments, contracts,
   agreements, their history and the reconciliation in one transaction);
