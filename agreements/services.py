@@ -473,9 +473,14 @@ def _is_period_start(day: date) -> bool:
 
 
 def _validate_change(
-    *, agreement: Agreement, kind: str, service: Service, volume, effective_from: date
+    *, agreement: Agreement, kind: str, service: Service, volume, effective_from: date, by=None
 ) -> Decimal | None:
-    """The rules a change request must meet, at submission and again at approval. Returns the volume."""
+    """The rules a change request must meet, at submission and again at approval. Returns the volume.
+
+    The agreement renews: when the effective year has no lines yet, it first gets them
+    (``ensure_lines_for_year``), so a change from a renewal year is judged against the volumes that run
+    on. Called inside the caller's transaction: a refused request writes nothing.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -507,6 +512,8 @@ def _validate_change(
         service.active_until and service.active_until < effective_from
     ):
         add("service", _("Deze dienst wordt op de ingangsdatum niet aangeboden."))
+    if agreement.status == Agreement.Status.ACTIVE:
+        _renew_up_to(agreement=agreement, year=effective_from.year, by=by)
     line = AgreementLine.objects.filter(
         agreement=agreement, service=service, year=effective_from.year
     ).first()
@@ -522,6 +529,8 @@ def _validate_change(
             if volume is not None and kind == ChangeRequest.Kind.ADD and volume <= 0:
                 add("volume", _("Een nieuwe dienst heeft een afname groter dan nul."))
     else:
+        if kind == ChangeRequest.Kind.DROP and volume not in (None, ""):
+            add("volume", _("Laat de afname leeg: een beëindigde dienst heeft geen afname."))
         volume = None
     if kind == ChangeRequest.Kind.ADD and line is not None:
         add("service", _("Deze dienst zit al in de overeenkomst; vraag een andere afname aan."))
@@ -561,7 +570,7 @@ def submit_change_request(
     """A contract manager proposes a change; Leiden's staff are told by e-mail."""
     agreement = Agreement.objects.select_for_update().select_related("customer").get(pk=agreement.pk)
     volume = _validate_change(
-        agreement=agreement, kind=kind, service=service, volume=volume, effective_from=effective_from
+        agreement=agreement, kind=kind, service=service, volume=volume, effective_from=effective_from, by=by
     )
     if ChangeRequest.objects.filter(
         agreement=agreement, service=service, status=ChangeRequest.Status.SUBMITTED
@@ -587,10 +596,26 @@ def submit_change_request(
     return request
 
 
+def _renew_up_to(*, agreement: Agreement, year: int, by=None) -> None:
+    """Give every year after the last one with lines, up to ``year``, the volumes that run on."""
+    last = (
+        AgreementLine.objects.filter(agreement=agreement, year__lte=year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if last is None:
+        return
+    for renewal_year in range(last + 1, year + 1):
+        ensure_lines_for_year(agreement=agreement, year=renewal_year, by=by)
+
+
 def _apply_change(*, request: ChangeRequest, by) -> list[int]:
-    """Change the lines from the request's year on; returns the years changed."""
+    """Change the lines from the request's year on, each change dated from the request's effective date;
+    returns the years changed. The effective year has lines already (``_validate_change`` renews)."""
     agreement = request.agreement
     start_year = request.effective_from.year
+    _renew_up_to(agreement=agreement, year=start_year, by=by)
     lines = {
         (line.year, line.service_id): line
         for line in AgreementLine.objects.select_for_update().filter(
@@ -619,6 +644,7 @@ def _apply_change(*, request: ChangeRequest, by) -> list[int]:
             reason=reason,
             change_request=request,
             existing=existing,
+            effective_from=request.effective_from,
         )
     check_basic_package(agreement=agreement, years=years)
     return years
@@ -655,6 +681,7 @@ def approve_change_request(*, request: ChangeRequest, by, reason: str, notify: b
         service=request.service,
         volume=request.volume,
         effective_from=request.effective_from,
+        by=by,
     )
     _apply_change(request=request, by=by)
     return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.APPROVED, notify=notify)
