@@ -130,6 +130,7 @@ class AgreementLineChangeAdmin(admin.ModelAdmin):
         "service",
         "old_volume",
         "new_volume",
+        "effective_from",
         "change_request",
     ]
     list_filter = ["year", "agreement__customer"]

@@ -160,6 +160,8 @@ def test_the_agreement_page_prices_the_year_per_quarter_and_shows_the_change(
     page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
     assert "€ 4.987,50" in page and "€ 109.987,50" in page
     assert "per 01-10-2026: 35" in page and "per 01-01-2026: 20" in page
+    history = client.get(reverse("agreements:history", args=[agreement.pk])).content.decode()
+    assert "Geldt vanaf" in history and "01-10-2026" in history
 
 
 # --- Renewal --------------------------------------------------------------------------------------------
