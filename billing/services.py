@@ -22,9 +22,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, AgreementLine
-from agreements.selectors import active_agreement_for
-from agreements.services import record_billed_period
+from agreements.models import Agreement
+from agreements.selectors import active_agreement_for, volumes_on
+from agreements.services import ensure_lines_for_year, record_billed_period
 from core.csvinput import CsvProblems, read_csv
 from core.money import format_eur
 from core.periods import Period
@@ -118,55 +118,84 @@ class InvoicePlan:
         return totals(self.lines).net
 
 
-def plan_period(period: Period) -> list[InvoicePlan]:
-    """Per customer with an active agreement: the lines of that year's agreement at the year's tariff.
+def _volumes_date(agreement: Agreement, period: Period) -> date:
+    """The day whose volumes a period bills: its first day, or the agreement's first day when the
+    agreement starts within the period."""
+    return max(period.start, agreement.start_date)
 
+
+def _periodic_lines(
+    *, agreement: Agreement, period: Period, internal: bool, tariffs: dict, missing: set[str]
+) -> list[InvoiceLine]:
+    """The lines of one period: the volumes in force on the period's first day at the year's tariff.
+
+    A change approved from a later date within the year does not count yet; a year without lines of
+    its own renews the latest earlier year's volumes (``agreements.selectors.volumes_on``). Services
+    without a tariff are added to ``missing``.
+    """
+    periods = periods_per_year(period)
+    volumes = {
+        service_id: volume
+        for service_id, volume in volumes_on(agreement=agreement, on=_volumes_date(agreement, period)).items()
+        if volume and volume > 0
+    }
+    lines = []
+    for service in Service.objects.filter(pk__in=volumes).order_by("code"):
+        volume = volumes[service.pk]
+        tariff = tariffs.get(service.pk)
+        if tariff is None:
+            missing.add(service.code)
+            continue
+        lines.append(
+            InvoiceLine(
+                service=service,
+                description=service.name,
+                quantity=volume,
+                unit_price=tariff.unit_price,
+                periods_per_year=periods,
+                net_amount=line_amount(quantity=volume, unit_price=tariff.unit_price, periods=periods),
+                vat_category=service.vat_category,
+                vat_rate=_vat_rate(service, internal=internal),
+            )
+        )
+    return lines
+
+
+def _missing_tariffs_error(year: int, missing: set[str]) -> ValidationError:
+    return ValidationError(
+        _("Geen tarief voor %(year)s voor: %(codes)s. Er wordt niets gefactureerd.")
+        % {"year": year, "codes": ", ".join(sorted(missing))}
+    )
+
+
+def plan_period(period: Period, *, renew: bool = False, by=None) -> list[InvoicePlan]:
+    """Per customer with an agreement in force: the volumes in force on the period's first day at the
+    year's tariff.
+
+    ``renew`` first gives an agreement in force its lines for the period's year when it has none
+    (``agreements.services.ensure_lines_for_year``: it renews with the latest earlier year's volumes);
+    a dry run leaves it off and plans the same volumes without writing them.
     Raises ValidationError (naming every service) when a billed service has no tariff for the year.
     """
     if period.kind == "year":
         raise ValidationError(_("Factureer per kwartaal of per maand, niet per jaar."))
-    periods = periods_per_year(period)
     tariffs = tariffs_for_year(period.year)
     plans = []
-    missing = set()
+    missing: set[str] = set()
     for customer in customers_to_bill():
         agreement = active_agreement(customer, period)
         if agreement is None:
             continue
+        if renew:
+            ensure_lines_for_year(agreement=agreement, year=period.year, by=by)
         plan = InvoicePlan(customer=customer, agreement=agreement)
-        internal = plan.is_internal
-        agreement_lines = (
-            AgreementLine.objects.filter(agreement=agreement, year=period.year, volume__gt=0)
-            .select_related("service")
-            .order_by("service__code")
+        plan.lines = _periodic_lines(
+            agreement=agreement, period=period, internal=plan.is_internal, tariffs=tariffs, missing=missing
         )
-        for agreement_line in agreement_lines:
-            service = agreement_line.service
-            tariff = tariffs.get(service.pk)
-            if tariff is None:
-                missing.add(service.code)
-                continue
-            plan.lines.append(
-                InvoiceLine(
-                    service=service,
-                    description=service.name,
-                    quantity=agreement_line.volume,
-                    unit_price=tariff.unit_price,
-                    periods_per_year=periods,
-                    net_amount=line_amount(
-                        quantity=agreement_line.volume, unit_price=tariff.unit_price, periods=periods
-                    ),
-                    vat_category=service.vat_category,
-                    vat_rate=_vat_rate(service, internal=internal),
-                )
-            )
         if plan.lines:
             plans.append(plan)
     if missing:
-        raise ValidationError(
-            _("Geen tarief voor %(year)s voor: %(codes)s. Er wordt niets gefactureerd.")
-            % {"year": period.year, "codes": ", ".join(sorted(missing))}
-        )
+        raise _missing_tariffs_error(period.year, missing)
     return plans
 
 
@@ -191,6 +220,11 @@ def _bill_customer(plan: InvoicePlan, period: Period, run: BillingRun | None) ->
         with transaction.atomic():
             _lock_customer(plan.customer.pk)
             existing = _existing_periodic_invoice(plan.customer.pk, period)
+            if existing is not None and existing.status == Invoice.Status.DRAFT:
+                return None, _(
+                    "%(customer)s: voor %(period)s is al een concept aanwezig; het wordt bij verzenden "
+                    "herberekend."
+                ) % {"customer": plan.customer.name, "period": existing.period}
             if existing is not None:
                 return None, _("%(customer)s: %(period)s is al gefactureerd (%(invoice)s).") % {
                     "customer": plan.customer.name,
@@ -282,12 +316,17 @@ def run_billing(
     notes: list[str] = []
     try:
         check_price_equality(year=period.year)
-        plans = plan_period(period)
+        plans = plan_period(period, renew=not dry_run, by=by)
         _update_run(run, progress_total=len(plans))
         if dry_run:
             for plan in plans:
                 existing = _existing_periodic_invoice(plan.customer.pk, period)
-                state = _("al gefactureerd") if existing else _("nieuw")
+                if existing is None:
+                    state = _("nieuw")
+                elif existing.status == Invoice.Status.DRAFT:
+                    state = _("concept aanwezig, wordt bij verzenden herberekend")
+                else:
+                    state = _("al gefactureerd")
                 notes.append(
                     f"{plan.customer.name}: {len(plan.lines)} "
                     f"{_('regels')}, {format_eur(plan.net_total)} {_('exclusief btw')} ({state})"
@@ -350,13 +389,47 @@ def _check_lines_carry_the_tariff(invoice: Invoice, lines: list[InvoiceLine]) ->
     return [t.pk for t in tariffs.values()]
 
 
+def _is_recalculated_when_issued(invoice: Invoice) -> bool:
+    return (
+        invoice.purpose == Invoice.Purpose.PERIODIC
+        and not invoice.is_credit_note
+        and invoice.agreement_id is not None
+    )
+
+
+def _recalculate_periodic_draft(invoice: Invoice) -> None:
+    """Rebuild a periodic draft's lines from the volumes in force on its period's first day, so a change
+    approved after the draft was made is billed (the draft is locked by the caller's transaction)."""
+    period = Period.parse(invoice.period)
+    missing: set[str] = set()
+    lines = _periodic_lines(
+        agreement=invoice.agreement,
+        period=period,
+        internal=is_internal_customer(invoice.customer),
+        tariffs=tariffs_for_year(period.year),
+        missing=missing,
+    )
+    if missing:
+        raise _missing_tariffs_error(period.year, missing)
+    invoice.lines.all().delete()
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+
+
 @transaction.atomic
 def issue_invoice(*, invoice: Invoice, by=None, issue_date: date | None = None) -> Invoice:
     """Issue a draft: its gapless number, date and payment term, in one transaction; locks the tariffs
-    used and records the billed period on the agreement."""
+    used and records the billed period on the agreement. A periodic draft is first recalculated from
+    the volumes in force on its period's first day (its lines and totals rebuilt); the tariff check
+    runs on the rebuilt lines."""
     invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
     if invoice.status != Invoice.Status.DRAFT:
         raise ValidationError(_("Alleen een concept kan worden verzonden; deze factuur is al verzonden."))
+    if _is_recalculated_when_issued(invoice):
+        # A draft that deviates from the tariff is refused as it stands, before it is recalculated.
+        _check_lines_carry_the_tariff(invoice, list(invoice.lines.select_related("service")))
+        _recalculate_periodic_draft(invoice)
     lines = list(invoice.lines.select_related("service"))
     if not lines:
         raise ValidationError(_("Een factuur zonder regels kan niet worden verzonden."))

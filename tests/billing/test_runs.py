@@ -24,7 +24,10 @@ def test_second_billing_run_for_the_same_period_creates_nothing(world, q1):
     assert second.status == BillingRun.Status.DONE
     assert second.invoices_created == 0
     assert Invoice.objects.filter(period="2024-Q1").count() == 3
-    assert "al gefactureerd" in second.message
+    assert "concept aanwezig" in second.message
+    issue_drafts(invoices=Invoice.objects.filter(period="2024-Q1").select_related("customer"))
+    third = run_billing(period=q1)
+    assert third.invoices_created == 0 and "al gefactureerd" in third.message
 
 
 def test_a_month_overlapping_a_billed_quarter_is_not_billed_again(world, q1):
