@@ -1,4 +1,5 @@
-"""The finance exports: invoices, invoice lines and journal entries; e-invoices (SI-UBL 2.0) and PDFs.
+"""The finance exports: invoices, invoice lines and journal entries; e-invoices (SI-UBL 2.0) and PDFs;
+and the price-equality proof per year (provider roles only).
 
 Every list answers JSON (paginated), ``?format=csv`` (streamed by the database, every row) and
 ``?format=xlsx``, with stable column names, amounts with a decimal point and two decimals and ISO dates.
@@ -8,13 +9,16 @@ draft; provider roles see every invoice. Another tenant's invoice answers 404.
 
 from __future__ import annotations
 
+import csv
+import io
 import queue
 import threading
 from collections.abc import Iterator
 
 from django import forms
 from django.db import connections
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -27,16 +31,30 @@ from drf_spectacular.utils import (
 from rest_framework import renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
 from core.api import ExportListMixin
-from core.exports import DATE, DECIMAL, INTEGER, MONEY, TEXT, Column, csv_response
-from tenants.mixins import ScopedViewSetMixin
+from core.exports import (
+    DATE,
+    DECIMAL,
+    INTEGER,
+    MONEY,
+    TEXT,
+    XLSX_CONTENT_TYPE,
+    Column,
+    csv_response,
+    format_value,
+    write_xlsx,
+)
+from core.schema import FORMAT_PARAMETER, PortalAutoSchema
+from tenants.mixins import HasPortalRole, ScopedViewSetMixin
+from tenants.models import Organisation
 from tenants.roles import PROVIDER_ROLES, Role
 from tenants.selectors import is_provider_user
 
 from .journal import journal_entries
 from .models import Invoice, InvoiceLine
-from .selectors import invoice_lines_for, invoices_for
+from .selectors import invoice_lines_for, invoices_for, price_equality
 from .ubl import CONTENT_TYPE as UBL_CONTENT_TYPE
 from .ubl import NotAnEInvoice, build_ubl
 
@@ -632,7 +650,207 @@ class JournalEntryViewSet(ScopedViewSetMixin, CopyExportListMixin, viewsets.Gene
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+# --- Price equality --------------------------------------------------------------------------------
+
+PRICE_EQUALITY_COLUMNS = [
+    Column("service", "service"),
+    Column("service_name", "service_name"),
+    Column("year", "year", INTEGER),
+    Column("tariff", "tariff", MONEY),
+    Column("customer", "customer"),
+    Column("unit_prices", "unit_prices"),
+    Column("verdict", "verdict"),
+]
+EQUAL, DEVIATION = "equal", "deviation"
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class PriceEqualityRowSerializer(serializers.Serializer):
+    service = serializers.CharField(help_text="Service code, e.g. ICT-01.")
+    service_name = serializers.CharField()
+    year = serializers.IntegerField()
+    tariff = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="The year's tariff; null when there is none.",
+    )
+    customer = serializers.CharField(help_text="Short name of the customer, e.g. leiderdorp.")
+    customer_name = serializers.CharField()
+    unit_prices = serializers.ListField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=2),
+        help_text="Every distinct unit price on the customer's invoice lines of the year (drafts too). In the "
+        "CSV/XLSX export joined with ';'.",
+    )
+    # Text, not an enum: the transition report has a verdict field with other values.
+    verdict = serializers.CharField(help_text="equal or deviation")
+
+
+class PriceEqualityReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    verdict = serializers.CharField(
+        help_text="equal when every customer paid the tariff for every service, else deviation"
+    )
+    is_equal = serializers.BooleanField()
+    deviations = serializers.IntegerField(help_text="Rows whose verdict is deviation.")
+    customers = serializers.ListField(
+        child=serializers.CharField(), help_text="Customers billed in the year."
+    )
+    count = serializers.IntegerField(help_text="Rows in all pages.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PriceEqualityRowSerializer(many=True)
+
+
+class PriceEqualitySchema(PortalAutoSchema):
+    """The report is one document (its verdict with a page of rows), not a plain paginated list."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), FORMAT_PARAMETER]
+
+
+def _report_year(value: str | None) -> int:
+    if value in (None, ""):
+        raise ValidationError({"year": [gettext("Geef het jaar op, bijvoorbeeld ?year=2024.")]})
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            {
+                "year": [
+                    gettext("Het jaar moet een geheel getal van %(min)s tot en met %(max)s zijn.")
+                    % {"min": MIN_YEAR, "max": MAX_YEAR}
+                ]
+            }
+        )
+    return year
+
+
+def price_equality_rows(year: int) -> tuple[object, list[dict]]:
+    """The report of ``year`` and its rows: one per service and customer billed, in catalogue order."""
+    report = price_equality(year)
+    slugs = dict(Organisation.objects.filter(name__in=report.customers).values_list("name", "slug"))
+    rows = []
+    for row in report.rows:
+        for name, prices in row.prices.items():
+            rows.append(
+                {
+                    "service": row.service.code,
+                    "service_name": row.service.name,
+                    "year": year,
+                    "tariff": row.tariff,
+                    "customer": slugs.get(name, name),
+                    "customer_name": name,
+                    "unit_prices": list(prices),
+                    "verdict": EQUAL
+                    if row.tariff is not None and all(p == row.tariff for p in prices)
+                    else DEVIATION,
+                }
+            )
+    return report, rows
+
+
+def _export_values(row: dict) -> list[str]:
+    return [
+        row["service"],
+        row["service_name"],
+        row["year"],
+        row["tariff"],
+        row["customer"],
+        ";".join(format_value(p, MONEY) for p in row["unit_prices"]),
+        row["verdict"],
+    ]
+
+
+def _price_equality_csv(rows: list[dict], filename: str) -> StreamingHttpResponse:
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([c.name for c in PRICE_EQUALITY_COLUMNS])
+        for row in rows:
+            writer.writerow(
+                format_value(value, column.kind)
+                for value, column in zip(_export_values(row), PRICE_EQUALITY_COLUMNS, strict=True)
+            )
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="price_equality_report",
+        summary="Price equality",
+        description=(
+            "The same-price proof of a year (DESIGN rule 1), for provider roles only (customer roles get "
+            "404): per service and customer billed, the year's tariff, the unit prices on the customer's "
+            "invoice lines (drafts too) and a verdict, equal or deviation; the report's overall verdict "
+            "beside the page of rows. Columns of the CSV/XLSX export: service, service_name, year, "
+            "tariff, customer, unit_prices, verdict. A missing or bad year is a 400."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "year",
+                OpenApiTypes.INT,
+                OpenApiParameter.QUERY,
+                required=True,
+                description=f"The year, {MIN_YEAR}-{MAX_YEAR}.",
+            ),
+        ],
+        responses={
+            200: OpenApiResponse(
+                PriceEqualityReportSerializer,
+                description="JSON (the rows paginated); `?format=csv` and `?format=xlsx` give every row.",
+            ),
+            400: OpenApiResponse(description="The year is missing or not a year."),
+            404: OpenApiResponse(description="Not found: the user holds no provider role."),
+        },
+    )
+)
+class PriceEqualityViewSet(viewsets.GenericViewSet):
+    """The price-equality report: Leiden's proof that every municipality pays the same price."""
+
+    schema = PriceEqualitySchema()
+    permission_classes = [HasPortalRole]
+    allowed_roles = PROVIDER_ROLES
+    serializer_class = PriceEqualityRowSerializer
+    filter_backends: list = []
+
+    def list(self, request):
+        year = _report_year(request.query_params.get("year"))
+        report, rows = price_equality_rows(year)
+        filename = f"prijsgelijkheid-{year}"
+        export_format = request.query_params.get("format")
+        if export_format == "csv":
+            return _price_equality_csv(rows, filename)
+        if export_format == "xlsx":
+            output = write_xlsx((_export_values(row) for row in rows), PRICE_EQUALITY_COLUMNS, title=filename)
+            return FileResponse(
+                output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE
+            )
+        page = self.paginate_queryset(rows)
+        response = self.get_paginated_response(PriceEqualityRowSerializer(page, many=True).data)
+        deviations = sum(1 for row in rows if row["verdict"] == DEVIATION)
+        response.data = {
+            "year": year,
+            "verdict": EQUAL if report.is_equal else DEVIATION,
+            "is_equal": report.is_equal,
+            "deviations": deviations,
+            "customers": sorted({row["customer"] for row in rows}),
+            **response.data,
+        }
+        return Response(response.data)
+
+
 def register(router) -> None:
+    router.register("price-equality", PriceEqualityViewSet, basename="price-equality")
     router.register("invoices", InvoiceViewSet, basename="invoice")
     router.register("invoice-lines", InvoiceLineViewSet, basename="invoice-line")
     router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
