@@ -6,7 +6,6 @@ app_name = "services"
 
 urlpatterns = [
     path("catalogus/", views.CatalogueView.as_view(), name="catalogue"),
-    # The code is a query parameter: the catalogue is shared by every tenant, so a service page is not
-    # a tenant's object (see docs/services.md).
-    path("catalogus/dienst/", views.ServiceDetailView.as_view(), name="detail"),
+    # The catalogue is shared by every tenant: a service page is open to every portal role.
+    path("catalogus/<str:code>/", views.ServiceDetailView.as_view(), name="detail"),
 ]

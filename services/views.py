@@ -57,7 +57,7 @@ class ServiceDetailView(PortalAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        code = self.request.GET.get("code", "").strip().upper()
+        code = self.kwargs["code"].strip().upper()
         service = selectors.service_for(self.request.user, code=code) if code else None
         if service is None:
             raise Http404

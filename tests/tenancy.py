@@ -41,6 +41,7 @@ class RouteCase:
     method: str = "get"
     ok_statuses: tuple[int, ...] = (200,)
     data: dict | None = None
+    shared: bool = False  # data of no tenant (the catalogue): every role reaches it, nobody gets 404
 
 
 def populator(fn: Callable) -> Callable:
@@ -56,6 +57,7 @@ def detail_route(
     method: str = "get",
     ok_statuses: tuple[int, ...] = (200,),
     data: dict | None = None,
+    shared: bool = False,
 ):
     def register(fn: Callable) -> Callable:
         DETAIL_ROUTES[name] = RouteCase(
@@ -66,6 +68,7 @@ def detail_route(
             method=method,
             ok_statuses=ok_statuses,
             data=data,
+            shared=shared,
         )
         return fn
 

@@ -86,7 +86,7 @@ def test_provider_staff_see_the_catalogue_and_its_history(page, leiderdorp_cm):
     staff = user_with_role(ProviderFactory(), Role.PROVIDER_STAFF, username="provider.staff")
     set_tariff(service=Service.objects.get(code="ICT-01"), year=2026, unit_price=Decimal("1660.00"), by=staff)
     login(page, "provider.staff")
-    page.goto("/catalogus/dienst/?code=ICT-01")
+    page.goto("/catalogus/ICT-01/")
     history = page.get_by_test_id("history").inner_text()
     assert "provider.staff" in history
     assert "1655.93 → 1660.00" in history

@@ -1,14 +1,14 @@
 """Cross-tenant registry of the catalogue.
 
 The catalogue is the same for every tenant: services, tariffs and service levels belong to no
-organisation, so they carry no tenant marker, and the app adds no parameterised route (a service
-page is ``/catalogus/dienst/?code=...`` and the API offers lists with filters). The populator still
-fills the catalogue, so the walk checks the catalogue's pages and exports with data in them.
+organisation, so they carry no tenant marker. The service page is a shared route: every role opens
+it, nobody gets 404. The populator fills the catalogue, so the walk checks the catalogue's pages and
+exports with data in them.
 """
 
 from decimal import Decimal
 
-from tests.tenancy import populator
+from tests.tenancy import detail_route, populator
 
 from .factories import ServiceFactory, ServiceLevelFactory, TariffFactory
 
@@ -19,3 +19,8 @@ def catalogue(org):
     TariffFactory(service=service, year=2024, unit_price=Decimal("1450.00"))
     TariffFactory(service=service, year=2025, unit_price=Decimal("1513.80"))
     ServiceLevelFactory(service=service, year=2025)
+
+
+@detail_route("services:detail", shared=True)
+def service_page(org):
+    return {"code": ServiceFactory().code}

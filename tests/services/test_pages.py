@@ -16,7 +16,10 @@ from .factories import ServiceDomainFactory, ServiceFactory, ServiceLevelFactory
 pytestmark = pytest.mark.django_db
 
 CATALOGUE = reverse("services:catalogue")
-DETAIL = reverse("services:detail")
+
+
+def detail(code: str) -> str:
+    return reverse("services:detail", kwargs={"code": code})
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def test_every_provider_role_sees_the_catalogue(client, request, workstation, fi
 def test_a_user_without_a_role_gets_404(client, django_user_model, workstation):
     client.force_login(django_user_model.objects.create_user("zonder-rol", password="x"))
     assert client.get(CATALOGUE).status_code == 404
-    assert client.get(DETAIL, {"code": "ICT-01"}).status_code == 404
+    assert client.get(detail("ICT-01")).status_code == 404
 
 
 def test_the_catalogue_needs_a_login(client, workstation):
@@ -130,7 +133,7 @@ def test_demo_figures_are_marked_illustrative(client, provider, contract_manager
     provider.save()
     client.force_login(contract_manager)
     assert "illustratief" in client.get(CATALOGUE).content.decode()
-    assert "illustratief" in client.get(DETAIL, {"code": "ICT-01"}).content.decode()
+    assert "illustratief" in client.get(detail("ICT-01")).content.decode()
 
 
 def test_real_figures_are_not_marked_illustrative(client, provider, contract_manager, workstation):
@@ -144,7 +147,7 @@ def test_the_service_page_shows_tariffs_over_the_years_and_service_levels(
     client, contract_manager, workstation
 ):
     client.force_login(contract_manager)
-    response = client.get(DETAIL, {"code": "ICT-01"})
+    response = client.get(detail("ICT-01"))
     content = response.content.decode()
     assert response.status_code == 200
     assert "€ 1.538,45" in content and "€ 1.606,14" in content
@@ -155,7 +158,7 @@ def test_the_service_page_shows_tariffs_over_the_years_and_service_levels(
 def test_the_service_page_shows_a_locked_tariff_as_locked(client, contract_manager, workstation):
     lock_tariffs(tariff_ids=workstation.tariffs.values_list("pk", flat=True))
     client.force_login(contract_manager)
-    assert "Vastgezet" in client.get(DETAIL, {"code": "ICT-01"}).content.decode()
+    assert "Vastgezet" in client.get(detail("ICT-01")).content.decode()
 
 
 def test_the_service_page_shows_who_changed_a_tariff_and_how(
@@ -165,7 +168,7 @@ def test_the_service_page_shows_who_changed_a_tariff_and_how(
     provider_staff.save()
     set_tariff(service=workstation, year=2025, unit_price="1610.00", by=provider_staff)
     client.force_login(contract_manager)
-    history = client.get(DETAIL, {"code": "ICT-01"}).context["history"]
+    history = client.get(detail("ICT-01")).context["history"]
     change = history[0]
     assert change.who == "Fleur de Vries"
     assert change.subject == "tarief 2025"
@@ -174,8 +177,8 @@ def test_the_service_page_shows_who_changed_a_tariff_and_how(
 
 def test_an_unknown_service_code_answers_404(client, contract_manager, workstation):
     client.force_login(contract_manager)
-    assert client.get(DETAIL, {"code": "XXX-99"}).status_code == 404
-    assert client.get(DETAIL).status_code == 404
+    assert client.get(detail("XXX-99")).status_code == 404
+    assert client.get(detail("ict-01")).status_code == 200  # codes are matched case-insensitively
 
 
 def test_the_dashboard_panel_counts_the_catalogue(rf, contract_manager, workstation, legal_advice):
@@ -211,8 +214,8 @@ def test_the_service_page_uses_as_many_queries_with_a_long_history(
 ):
     client.force_login(contract_manager)
     with django_assert_max_num_queries(20) as short:
-        client.get(DETAIL, {"code": "ICT-01"})
+        client.get(detail("ICT-01"))
     for cents in range(20):
         set_tariff(service=workstation, year=2025, unit_price=Decimal("1606.00") + cents, by=provider_staff)
     with django_assert_max_num_queries(len(short.captured_queries)):
-        assert len(client.get(DETAIL, {"code": "ICT-01"}).context["history"]) > 20
+        assert len(client.get(detail("ICT-01")).context["history"]) > 20
