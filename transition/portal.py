@@ -7,10 +7,8 @@ from tenants.selectors import is_provider_user
 from .models import SupplierContract
 from .selectors import contracts_for, executed_run_for
 
-NAV_ITEMS = [
-    NavItem(label=_("Transitie"), url_name="transition:report", roles=PROVIDER_ROLES, order=80),
-    NavItem(label=_("Contractovername"), url_name="transition:contracts", roles=PROVIDER_ROLES, order=81),
-]
+# One menu item: the transition pages link to each other (reconciliation, employees, novation).
+NAV_ITEMS = [NavItem(label=_("Transitie"), url_name="transition:report", roles=PROVIDER_ROLES, order=80)]
 
 
 def dashboard_panels(request) -> list[Panel]:

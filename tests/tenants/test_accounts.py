@@ -92,7 +92,7 @@ def test_logout_ends_the_session(client, contract_manager):
 
 def test_only_the_most_specific_menu_item_is_current(client, provider_staff):
     client.force_login(provider_staff)
-    nav = client.get("/transitie/contracten/").context["portal_nav"]
+    nav = client.get("/wijzigingsverzoeken/wachtrij/").context["portal_nav"]
     current = [item["url"] for item in nav if item["current"]]
-    assert current == ["/transitie/contracten/"]
-    assert "/transitie/" in [item["url"] for item in nav]
+    assert current == ["/wijzigingsverzoeken/wachtrij/"]  # not also "Wijzigingsverzoeken" above it
+    assert "/wijzigingsverzoeken/" in [item["url"] for item in nav]
