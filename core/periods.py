@@ -100,9 +100,6 @@ class Period:
             )
         return Period(self.year + 1)
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def __str__(self) -> str:
         if self.quarter is not None:
             return f"{self.year}-Q{self.quarter}"

@@ -69,13 +69,6 @@ def visible_organisations(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=ids)
 
 
-def customer_organisations_for(user) -> QuerySet[Organisation]:
-    """The customers (the municipalities and Leiden itself) a user may see."""
-    return visible_organisations(user).filter(
-        kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.PROVIDER]
-    )
-
-
 def organisations_where(user, roles: Iterable[str]) -> set[int]:
     """Ids of the organisations at which the user holds one of ``roles``."""
     wanted = set(roles)

@@ -5,7 +5,7 @@ from datetime import date
 import factory
 from django.contrib.auth import get_user_model
 
-from tenants.models import Location, Membership, Organisation
+from tenants.models import Location, Organisation
 from tenants.services import add_membership
 
 
@@ -77,16 +77,3 @@ def user_with_role(organisation: Organisation, role: str, username: str | None =
     user = UserFactory(username=username or f"{role}.{organisation.slug}")
     add_membership(user=user, organisation=organisation, role=role)
     return user
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
-    role = "contract_manager"
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return add_membership(user=kwargs["user"], organisation=kwargs["organisation"], role=kwargs["role"])
