@@ -116,7 +116,8 @@ def _in_force_on(agreement: Agreement, on: date) -> bool:
     return agreement.start_date <= on and (agreement.end_date is None or agreement.end_date >= on)
 
 
-def _renews_in(agreement: Agreement, year: int) -> bool:
+def is_in_force_in_year(agreement: Agreement, year: int) -> bool:
+    """Active or ended, and running on at least one day of ``year``: such an agreement renews into it."""
     return (
         agreement.status in IN_FORCE
         and agreement.start_date <= date(year, 12, 31)
@@ -156,7 +157,7 @@ def volumes_on(*, agreement: Agreement, on: date) -> dict[int, Decimal]:
             .values_list("service_id", "effective_from", "old_volume")
         )
         return _apply_later_changes(volumes, changes, on)
-    if not _renews_in(agreement, on.year):
+    if not is_in_force_in_year(agreement, on.year):
         return {}
     latest = AgreementLine.objects.filter(agreement=agreement, year__lt=on.year).aggregate(year=Max("year"))
     first_day, last_day = date(on.year, 1, 1), date(on.year, 12, 31)
@@ -281,7 +282,7 @@ class _History:
         """``year`` itself when it has lines, else (renewal) the latest earlier year with lines."""
         if year in self.lines:
             return year
-        if not _renews_in(self.agreement, year):
+        if not is_in_force_in_year(self.agreement, year):
             return None
         earlier = [y for y in self.lines if y < year]
         return max(earlier) if earlier else None

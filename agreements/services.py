@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -26,10 +25,7 @@ from tenants.services import grant_object_permissions
 
 from .calendar import agreement_calendar
 from .models import Agreement, AgreementLine, AgreementLineChange, ChangeRequest, NoticeReminder
-
-logger = logging.getLogger(__name__)
-
-IN_FORCE = (Agreement.Status.ACTIVE, Agreement.Status.ENDED)
+from .selectors import IN_FORCE, is_in_force_in_year
 
 AGREEMENT_PERMISSIONS = {
     Role.CONTRACT_MANAGER: ["view_agreement", "submit_change_request", "sign_agreement"],
@@ -356,15 +352,6 @@ def set_line_volumes(
         )
     check_basic_package(agreement=agreement, years=[year])
     return lines
-
-
-def is_in_force_in_year(agreement: Agreement, year: int) -> bool:
-    """Active or ended, and running on at least one day of ``year``."""
-    return (
-        agreement.status in IN_FORCE
-        and agreement.start_date <= date(year, 12, 31)
-        and (agreement.end_date is None or agreement.end_date >= date(year, 1, 1))
-    )
 
 
 @transaction.atomic
