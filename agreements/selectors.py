@@ -106,6 +106,13 @@ def calendar_of(agreement: Agreement, *, today: date | None = None) -> Agreement
 # them; the reads below apply the same rule without writing).
 
 
+def offered_in_year(year: int, *, via: str = "") -> Q:
+    """Services offered on at least one day of ``year``; ``via`` is the path to the service (``service__``)."""
+    return Q(**{f"{via}active_from__lte": date(year, 12, 31)}) & (
+        Q(**{f"{via}active_until__isnull": True}) | Q(**{f"{via}active_until__gte": date(year, 1, 1)})
+    )
+
+
 def _offered_in(service: Service, year: int) -> bool:
     return service.active_from <= date(year, 12, 31) and (
         service.active_until is None or service.active_until >= date(year, 1, 1)
@@ -160,12 +167,10 @@ def volumes_on(*, agreement: Agreement, on: date) -> dict[int, Decimal]:
     if not is_in_force_in_year(agreement, on.year):
         return {}
     latest = AgreementLine.objects.filter(agreement=agreement, year__lt=on.year).aggregate(year=Max("year"))
-    first_day, last_day = date(on.year, 1, 1), date(on.year, 12, 31)
     return dict(
-        AgreementLine.objects.filter(agreement=agreement, year=latest["year"] or 0)
-        .filter(service__active_from__lte=last_day)
-        .filter(Q(service__active_until__isnull=True) | Q(service__active_until__gte=first_day))
-        .values_list("service_id", "volume")
+        AgreementLine.objects.filter(
+            offered_in_year(on.year, via="service__"), agreement=agreement, year=latest["year"] or 0
+        ).values_list("service_id", "volume")
     )
 
 

@@ -25,7 +25,7 @@ from tenants.services import grant_object_permissions
 
 from .calendar import agreement_calendar
 from .models import Agreement, AgreementLine, AgreementLineChange, ChangeRequest, NoticeReminder
-from .selectors import IN_FORCE, is_in_force_in_year
+from .selectors import IN_FORCE, is_in_force_in_year, offered_in_year
 
 AGREEMENT_PERMISSIONS = {
     Role.CONTRACT_MANAGER: ["view_agreement", "submit_change_request", "sign_agreement"],
@@ -228,11 +228,7 @@ def record_billed_period(*, agreement: Agreement, period_end: date) -> Agreement
 
 
 def basic_services_for_year(year: int) -> list[Service]:
-    return list(
-        Service.objects.filter(is_basic=True, active_from__lte=date(year, 12, 31))
-        .filter(Q(active_until__isnull=True) | Q(active_until__gte=date(year, 1, 1)))
-        .order_by("code")
-    )
+    return list(Service.objects.filter(offered_in_year(year), is_basic=True).order_by("code"))
 
 
 def missing_basic_services(*, agreement: Agreement, year: int) -> list[Service]:
@@ -376,13 +372,11 @@ def ensure_lines_for_year(*, agreement: Agreement, year: int, by=None) -> list[A
     )
     if source_year is None:
         return []
-    first_day, last_day = date(year, 1, 1), date(year, 12, 31)
     reason = _("Verlenging: afname van %(year)s overgenomen") % {"year": source_year}
     sources = (
         AgreementLine.objects.filter(
-            agreement=agreement, year=source_year, service__active_from__lte=last_day
+            offered_in_year(year, via="service__"), agreement=agreement, year=source_year
         )
-        .filter(Q(service__active_until__isnull=True) | Q(service__active_until__gte=first_day))
         .select_related("service")
         .order_by("service__code")
     )
@@ -394,7 +388,7 @@ def ensure_lines_for_year(*, agreement: Agreement, year: int, by=None) -> list[A
             volume=source.volume,
             by=by,
             reason=reason,
-            effective_from=first_day,
+            effective_from=date(year, 1, 1),
         )
         lines.append(line)
     return lines
