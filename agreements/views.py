@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
+from django.views.generic.detail import SingleObjectMixin
 
 from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
 from tenants.roles import Role
@@ -74,6 +75,31 @@ class AgreementObjectMixin(ScopedObjectMixin):
         )
 
 
+class AgreementFormMixin(AgreementObjectMixin):
+    """A form about one agreement: a FormView has no object of its own, so the agreement is looked up in
+    the user's scope and checked against ``object_permission`` before the form is shown or handled."""
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        obj = get_object_or_404(queryset, pk=self.kwargs["pk"])
+        if not self.request.user.has_perm(self.object_permission, obj):
+            raise Http404
+        return obj
+
+    def get(self, request, *args, **kwargs):
+        self.agreement = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.agreement = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agreement"] = self.agreement
+        return context
+
+
 class AgreementDetailView(AgreementObjectMixin, DetailView):
     template_name = "agreements/agreement_detail.html"
 
@@ -111,7 +137,7 @@ def signing_side(user, agreement: Agreement) -> str | None:
     return None if getattr(agreement, f"{side}_signed_at") else side
 
 
-class SignAgreementView(AgreementObjectMixin, FormView):
+class SignAgreementView(AgreementFormMixin, FormView):
     """Record a signature (who and when), optionally with the signed PDF; both make the agreement active."""
 
     allowed_roles = {Role.CONTRACT_MANAGER, Role.PROVIDER_STAFF}
@@ -119,23 +145,8 @@ class SignAgreementView(AgreementObjectMixin, FormView):
     template_name = "agreements/sign.html"
     form_class = SignForm
 
-    def get_object(self, queryset=None):
-        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if not self.request.user.has_perm(self.object_permission, obj):
-            raise Http404
-        return obj
-
-    def get(self, request, *args, **kwargs):
-        self.agreement = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.agreement = self.get_object()
-        return super().post(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["agreement"] = self.agreement
         context["side"] = signing_side(self.request.user, self.agreement)
         return context
 
@@ -183,33 +194,13 @@ class SignedDocumentView(AgreementObjectMixin, DetailView):
         return FileResponse(handle, as_attachment=True, filename=f"{agreement.number}.pdf")
 
 
-class ChangeRequestCreateView(AgreementObjectMixin, FormView):
+class ChangeRequestCreateView(AgreementFormMixin, FormView):
     """A contract manager proposes a change; the service checks the rules and tells Leiden."""
 
     allowed_roles = {Role.CONTRACT_MANAGER}
     object_permission = "agreements.submit_change_request"
     template_name = "agreements/change_request_form.html"
     form_class = ChangeRequestForm
-
-    def get_object(self, queryset=None):
-        queryset = self.get_queryset() if queryset is None else queryset
-        obj = get_object_or_404(queryset, pk=self.kwargs["pk"])
-        if not self.request.user.has_perm(self.object_permission, obj):
-            raise Http404
-        return obj
-
-    def get(self, request, *args, **kwargs):
-        self.agreement = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.agreement = self.get_object()
-        return super().post(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["agreement"] = self.agreement
-        return context
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -285,18 +276,15 @@ class QueueView(PortalAccessMixin, ListView):
         return selectors.open_change_requests_for(self.request.user)
 
 
-class DecideView(ScopedObjectMixin, View):
+class DecideView(ScopedObjectMixin, SingleObjectMixin, View):
     """POST only: approve or reject with a reason; the service changes the lines in one transaction."""
 
     allowed_roles = {Role.PROVIDER_STAFF}
     object_permission = "agreements.decide_changerequest"
     http_method_names = ["post"]
 
-    def get_object(self):
-        obj = get_object_or_404(selectors.change_requests_for(self.request.user), pk=self.kwargs["pk"])
-        if not self.request.user.has_perm(self.object_permission, obj):
-            raise Http404
-        return obj
+    def get_queryset(self):
+        return selectors.change_requests_for(self.request.user)
 
     def post(self, request, pk):
         change_request = self.get_object()
