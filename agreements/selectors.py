@@ -16,8 +16,8 @@ from core.periods import Period
 from services.models import Service, Tariff
 from services.selectors import tariffs_for_year
 from tenants.models import Organisation
-from tenants.roles import CUSTOMER_ROLES
-from tenants.selectors import organisations_where, scoped
+from tenants.roles import CUSTOMER_ROLES, Role
+from tenants.selectors import has_any_role, is_provider_user, organisations_where, scoped
 
 from .calendar import AgreementCalendar, agreement_calendar
 from .models import Agreement, AgreementLine, AgreementLineChange, ChangeRequest
@@ -89,6 +89,21 @@ def current_agreement_for(user, *, on: date | None = None) -> Agreement | None:
         .order_by("customer__name")
         .first()
     )
+
+
+def signing_side(user, agreement: Agreement) -> str | None:
+    """The side the user signs for, when the agreement awaits that side's signature."""
+    if agreement.status != Agreement.Status.AWAITING_SIGNATURE:
+        return None
+    if not user.has_perm("agreements.sign_agreement", agreement):
+        return None
+    if has_any_role(user, {Role.PROVIDER_STAFF}) and is_provider_user(user):
+        side = "provider"
+    elif agreement.customer_id in organisations_where(user, {Role.CONTRACT_MANAGER}):
+        side = "customer"
+    else:
+        return None
+    return None if getattr(agreement, f"{side}_signed_at") else side
 
 
 def calendar_of(agreement: Agreement, *, today: date | None = None) -> AgreementCalendar:

@@ -15,7 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
 from tenants.roles import Role
-from tenants.selectors import has_any_role, is_provider_user, organisations_where
+from tenants.selectors import is_provider_user, organisations_where
 
 from . import selectors
 from .forms import ChangeRequestForm, DecisionForm, SignForm
@@ -114,27 +114,12 @@ class AgreementDetailView(AgreementObjectMixin, DetailView):
         context["open_requests"] = list(
             selectors.open_change_requests_for(self.request.user).filter(agreement=agreement)
         )
-        context["signing_side"] = signing_side(self.request.user, agreement)
+        context["signing_side"] = selectors.signing_side(self.request.user, agreement)
         context["may_request_change"] = (
             agreement.status == Agreement.Status.ACTIVE
             and self.request.user.has_perm("agreements.submit_change_request", agreement)
         )
         return context
-
-
-def signing_side(user, agreement: Agreement) -> str | None:
-    """The side the user signs for, when the agreement awaits that side's signature."""
-    if agreement.status != Agreement.Status.AWAITING_SIGNATURE:
-        return None
-    if not user.has_perm("agreements.sign_agreement", agreement):
-        return None
-    if has_any_role(user, {Role.PROVIDER_STAFF}) and is_provider_user(user):
-        side = "provider"
-    elif agreement.customer_id in organisations_where(user, {Role.CONTRACT_MANAGER}):
-        side = "customer"
-    else:
-        return None
-    return None if getattr(agreement, f"{side}_signed_at") else side
 
 
 class SignAgreementView(AgreementFormMixin, FormView):
@@ -147,11 +132,11 @@ class SignAgreementView(AgreementFormMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["side"] = signing_side(self.request.user, self.agreement)
+        context["side"] = selectors.signing_side(self.request.user, self.agreement)
         return context
 
     def form_valid(self, form):
-        side = signing_side(self.request.user, self.agreement)
+        side = selectors.signing_side(self.request.user, self.agreement)
         if side is None:
             form.add_error(None, _("U kunt deze overeenkomst nu niet ondertekenen."))
             return self.form_invalid(form)
