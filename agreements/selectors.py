@@ -91,6 +91,18 @@ def current_agreement_for(user, *, on: date | None = None) -> Agreement | None:
     )
 
 
+def own_agreement_for(user) -> Agreement | None:
+    """The agreement "my agreement" opens: the one in force today, else the latest of the user's
+    municipality (one still to be signed, or one that has ended)."""
+    return (
+        current_agreement_for(user)
+        or agreements_for(user)
+        .filter(customer_id__in=organisations_where(user, CUSTOMER_ROLES))
+        .order_by("-start_date")
+        .first()
+    )
+
+
 def signing_side(user, agreement: Agreement) -> str | None:
     """The side the user signs for, when the agreement awaits that side's signature."""
     if agreement.status != Agreement.Status.AWAITING_SIGNATURE:

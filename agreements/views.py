@@ -14,15 +14,13 @@ from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
-from tenants.roles import Role
-from tenants.selectors import is_provider_user, organisations_where
+from tenants.roles import CUSTOMER_ROLES, Role
+from tenants.selectors import is_provider_user
 
 from . import selectors
 from .forms import ChangeRequestForm, DecisionForm, SignForm
 from .models import Agreement, ChangeRequest
 from .services import approve_change_request, reject_change_request, sign_agreement, submit_change_request
-
-CUSTOMER_VIEW_ROLES = {Role.CONTRACT_MANAGER, Role.FINANCE}
 
 
 class AgreementListView(PortalAccessMixin, ListView):
@@ -47,17 +45,10 @@ class AgreementListView(PortalAccessMixin, ListView):
 class MyAgreementView(PortalAccessMixin, View):
     """The agreement in force today for the user's municipality."""
 
-    allowed_roles = CUSTOMER_VIEW_ROLES
+    allowed_roles = CUSTOMER_ROLES
 
     def get(self, request):
-        agreement = selectors.current_agreement_for(request.user)
-        if agreement is None:
-            agreement = (
-                selectors.agreements_for(request.user)
-                .filter(customer_id__in=organisations_where(request.user, CUSTOMER_VIEW_ROLES))
-                .order_by("-start_date")
-                .first()
-            )
+        agreement = selectors.own_agreement_for(request.user)
         if agreement is None:
             messages.info(request, _("Er is nog geen overeenkomst voor uw organisatie."))
             return redirect("agreements:list")
