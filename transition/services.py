@@ -23,8 +23,10 @@ from simple_history.utils import bulk_create_with_history
 from agreements.models import Agreement
 from agreements.selectors import active_agreement_for
 from agreements.services import create_agreement, end_agreement, link_predecessor, set_line_volumes
+from core.csvinput import CsvProblems
 from services.models import Service
 from tenants.models import Organisation
+from tenants.selectors import provider_organisation
 
 from .inputs import InputFile, TransitionFiles, TransitionInput, read_transition_files
 from .models import (
@@ -36,6 +38,7 @@ from .models import (
     SupplierContract,
     TransitionRun,
 )
+from .reconciliation import reconcile
 
 LEGACY_YEAR = LAST_LEGACY_DAY.year
 NEW_YEAR = EFFECTIVE_DATE.year
@@ -67,7 +70,7 @@ def executed_run() -> TransitionRun | None:
 
 def _organisations() -> tuple[Organisation, Organisation]:
     legacy = Organisation.objects.filter(kind=Organisation.Kind.LEGACY_PROVIDER).order_by("pk").first()
-    provider = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("pk").first()
+    provider = provider_organisation()
     if legacy is None or provider is None:
         raise TransitionRefused(
             _("De transitie heeft Servicepunt71 (voormalige aanbieder) en Leiden (aanbieder) nodig.")
@@ -100,6 +103,12 @@ def _already_done(files: TransitionFiles) -> Outcome | None:
     )
 
 
+def _provider_agreement(*, customer: Organisation, provider: Organisation) -> Agreement | None:
+    """The municipality's agreement with Leiden in force on the effective date: it becomes the successor."""
+    current = active_agreement_for(customer=customer, on=EFFECTIVE_DATE)
+    return current if current is not None and current.provider_id == provider.pk else None
+
+
 def _agreement_plan(data: TransitionInput, provider: Organisation) -> list[str]:
     """What execution will do per municipality, in words, for the dry run."""
     per_customer = defaultdict(list)
@@ -108,8 +117,8 @@ def _agreement_plan(data: TransitionInput, provider: Organisation) -> list[str]:
     actions = []
     for customer in Organisation.objects.filter(pk__in=per_customer).order_by("name"):
         lines = len(per_customer[customer.pk])
-        current = active_agreement_for(customer=customer, on=EFFECTIVE_DATE)
-        if current is not None and current.provider_id == provider.pk:
+        current = _provider_agreement(customer=customer, provider=provider)
+        if current is not None:
             actions.append(
                 _(
                     "%(customer)s: overeenkomst met Servicepunt71 met %(lines)d regels voor 2022, beëindigd "
@@ -267,8 +276,8 @@ def _carry_agreements(*, data: TransitionInput, legacy, provider, by) -> int:
         old = _legacy_agreement(customer=customer, legacy=legacy, by=by)
         set_line_volumes(agreement=old, year=LEGACY_YEAR, volumes=volumes, by=by, reason=reason)
         old = end_agreement(agreement=old, end_date=LAST_LEGACY_DAY, by=by)
-        new = active_agreement_for(customer=customer, on=EFFECTIVE_DATE)
-        if new is not None and new.provider_id == provider.pk:
+        new = _provider_agreement(customer=customer, provider=provider)
+        if new is not None:
             link_predecessor(agreement=new, predecessor=old, by=by, reason=reason)
         else:
             new = create_agreement(
@@ -307,18 +316,13 @@ def execute_transition(
         return done
     progress(5, _("Bestanden lezen en controleren"))
     data = read_transition_files(files)
-    staff_sum, contracts_sum, agreements_sum = files.checksums
     if run is None:
         run = TransitionRun(mode=TransitionRun.Mode.EXECUTE, created_by=by)
     else:
         run = TransitionRun.objects.select_for_update().get(pk=run.pk)
     run.mode = TransitionRun.Mode.EXECUTE
     run.status = TransitionRun.Status.RUNNING
-    run.staff_checksum, run.contracts_checksum, run.agreements_checksum = (
-        staff_sum,
-        contracts_sum,
-        agreements_sum,
-    )
+    run.staff_checksum, run.contracts_checksum, run.agreements_checksum = files.checksums
     run.report = {"is_example": is_example}
     run.save()
     progress(20, _("Medewerkers overzetten"))
@@ -328,8 +332,6 @@ def execute_transition(
     progress(75, _("Overeenkomsten overzetten"))
     run.agreement_line_count = _carry_agreements(data=data, legacy=legacy, provider=provider, by=by)
     progress(90, _("Aansluiting maken"))
-    from .reconciliation import reconcile
-
     run.report = {"is_example": is_example, "source": data.summary()}
     run.report["reconciliation"] = reconcile(run).as_json()
     run.status = TransitionRun.Status.EXECUTED
@@ -430,8 +432,6 @@ def _finish(run: TransitionRun, *, status: str, message: str, report: dict | Non
 
 def carry_out_run(*, run_id: int, progress: Progress = _noop) -> str:
     """The worker's part: dry run or execution of a queued upload. Safe to run twice (guard first)."""
-    from core.csvinput import CsvProblems
-
     run = TransitionRun.objects.filter(pk=run_id).first()
     if run is None or run.status != TransitionRun.Status.QUEUED:
         return run.status if run else "missing"
