@@ -13,7 +13,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.selectors import has_any_role
+from tenants.selectors import has_any_role, provider_organisation
 
 from .models import Service, ServiceDomain, ServiceLevel, Tariff
 
@@ -33,7 +33,7 @@ def _visible(user, queryset: QuerySet) -> QuerySet:
 
 def services_for(user) -> QuerySet[Service]:
     """Every service in the catalogue, with its domain."""
-    return _visible(user, Service.objects.select_related("domain").order_by("domain__order", "code"))
+    return _visible(user, active_services())
 
 
 def domains_for(user) -> QuerySet[ServiceDomain]:
@@ -104,8 +104,26 @@ def tariffs_of(service: Service) -> list[Tariff]:
     return list(Tariff.objects.filter(service=service).order_by("year"))
 
 
+def tariff_rows_of(service: Service) -> list[dict]:
+    """The tariffs over the years, each with its change in % on the year before (``None`` without one)."""
+    rows, previous = [], None
+    for tariff in tariffs_of(service):
+        change = None
+        if previous is not None and previous.year == tariff.year - 1 and previous.unit_price:
+            change = (tariff.unit_price - previous.unit_price) / previous.unit_price * 100
+        rows.append({"tariff": tariff, "change": change})
+        previous = tariff
+    return rows
+
+
 def service_levels_of(service: Service) -> list[ServiceLevel]:
     return list(ServiceLevel.objects.filter(service=service).order_by("year"))
+
+
+def figures_are_illustrative() -> bool:
+    """Demo data marks its identifiers as examples; then the prices are illustrative too."""
+    provider = provider_organisation()
+    return bool(provider and provider.identifiers_are_examples)
 
 
 # --- History --------------------------------------------------------------------------------------

@@ -6,16 +6,9 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from tenants.mixins import PortalAccessMixin
-from tenants.selectors import provider_organisation
 
 from . import selectors
 from .forms import CatalogueFilterForm
-
-
-def figures_are_illustrative() -> bool:
-    """Demo data marks its identifiers as examples; then the prices are illustrative too."""
-    provider = provider_organisation()
-    return bool(provider and provider.identifiers_are_examples)
 
 
 class CatalogueView(PortalAccessMixin, TemplateView):
@@ -47,7 +40,7 @@ class CatalogueView(PortalAccessMixin, TemplateView):
             groups=groups,
             count=len(services),
             basic_count=sum(1 for s in services if s.is_basic),
-            illustrative=figures_are_illustrative(),
+            illustrative=selectors.figures_are_illustrative(),
         )
         return context
 
@@ -61,20 +54,11 @@ class ServiceDetailView(PortalAccessMixin, TemplateView):
         service = selectors.service_for(self.request.user, code=code) if code else None
         if service is None:
             raise Http404
-        tariffs = selectors.tariffs_of(service)
-        previous = None
-        rows = []
-        for tariff in tariffs:
-            change = None
-            if previous is not None and previous.year == tariff.year - 1 and previous.unit_price:
-                change = (tariff.unit_price - previous.unit_price) / previous.unit_price * 100
-            rows.append({"tariff": tariff, "change": change})
-            previous = tariff
         context.update(
             service=service,
-            tariff_rows=rows,
+            tariff_rows=selectors.tariff_rows_of(service),
             service_levels=selectors.service_levels_of(service),
             history=selectors.history_of(service),
-            illustrative=figures_are_illustrative(),
+            illustrative=selectors.figures_are_illustrative(),
         )
         return context
