@@ -13,11 +13,19 @@ from .models import Employee, Employment, SupplierContract, TransitionRun
 from .reconciliation import Reconciliation, reconcile
 
 
-def employees_for(user, *, on: date | None = None) -> QuerySet[Employee]:
-    """Employees with their location; with ``on``, annotated with the employer on that date."""
+def employees_for(user, *, on: date | None = None, search: str = "") -> QuerySet[Employee]:
+    """Employees with their location; with ``on``, annotated with the employer on that date; with
+    ``search``, those whose name, personnel number or function contains it."""
     if not is_provider_user(user):
         return Employee.objects.none()
     queryset = Employee.objects.select_related("location", "transition_run")
+    if search:
+        queryset = queryset.filter(
+            Q(last_name__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(personnel_number__icontains=search)
+            | Q(function__icontains=search)
+        )
     if on is not None:
         employment = Employment.objects.filter(employee=OuterRef("pk"), start_date__lte=on).filter(
             Q(end_date__isnull=True) | Q(end_date__gte=on)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -17,6 +16,13 @@ from .forms import ContractFilterForm, EmployeeFilterForm, EmployeeForm
 from .models import EFFECTIVE_DATE, SupplierContract
 from .selectors import contracts_for, employees_for, employments_of, executed_run_for, reconciliation_for
 from .services import update_employee
+
+
+def _query_without_page(request) -> str:
+    """The list's filters as a query string, for the pagination links to carry."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 class ReportView(PortalAccessMixin, TemplateView):
@@ -42,24 +48,14 @@ class EmployeeListView(PortalAccessMixin, ListView):
         self.filter_form = EmployeeFilterForm(self.request.GET or None)
         values = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         self.on = values.get("on")
-        queryset = employees_for(self.request.user, on=self.on)
-        if values.get("q"):
-            q = values["q"]
-            queryset = queryset.filter(
-                Q(last_name__icontains=q)
-                | Q(first_name__icontains=q)
-                | Q(personnel_number__icontains=q)
-                | Q(function__icontains=q)
-            )
+        queryset = employees_for(self.request.user, on=self.on, search=values.get("q", ""))
         return queryset.order_by("last_name", "first_name", "personnel_number")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
         context["on"] = self.on
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
+        context["query"] = _query_without_page(self.request)
         return context
 
 
@@ -126,7 +122,5 @@ class ContractListView(PortalAccessMixin, ListView):
         context["effective_date"] = EFFECTIVE_DATE
         context["run"] = executed_run_for(self.request.user)
         context["statuses"] = SupplierContract.Novation
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
+        context["query"] = _query_without_page(self.request)
         return context
