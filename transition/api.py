@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -96,8 +96,6 @@ class TransitionReportViewSet(viewsets.ViewSet):
         if export_format == "csv":
             return _csv_response(rows)
         if export_format == "xlsx":
-            from django.http import FileResponse
-
             columns = [Column(name, name) for name in REPORT_COLUMNS]
             output = write_xlsx(
                 ([row[c] for c in REPORT_COLUMNS] for row in rows), columns, title="aansluiting"
