@@ -13,6 +13,13 @@ from .models import Employee, Employment, SupplierContract, TransitionRun
 from .reconciliation import Reconciliation, reconcile
 
 
+def _employments_on(on: date) -> QuerySet[Employment]:
+    """The employments running on ``on`` (the end date inclusive, an open end for the current one)."""
+    return Employment.objects.filter(start_date__lte=on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    )
+
+
 def employees_for(user, *, on: date | None = None, search: str = "") -> QuerySet[Employee]:
     """Employees with their location; with ``on``, annotated with the employer on that date; with
     ``search``, those whose name, personnel number or function contains it."""
@@ -27,9 +34,7 @@ def employees_for(user, *, on: date | None = None, search: str = "") -> QuerySet
             | Q(function__icontains=search)
         )
     if on is not None:
-        employment = Employment.objects.filter(employee=OuterRef("pk"), start_date__lte=on).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on)
-        )
+        employment = _employments_on(on).filter(employee=OuterRef("pk"))
         queryset = queryset.annotate(employer_on=Subquery(employment.values("employer__name")[:1]))
     return queryset
 
@@ -42,12 +47,7 @@ def employments_of(user, *, employee: Employee) -> QuerySet[Employment]:
 
 def employer_on(*, employee: Employee, on: date):
     """Who employed ``employee`` on ``on`` (an Organisation), or ``None``."""
-    employment = (
-        Employment.objects.filter(employee=employee, start_date__lte=on)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .select_related("employer")
-        .first()
-    )
+    employment = _employments_on(on).filter(employee=employee).select_related("employer").first()
     return employment.employer if employment else None
 
 
