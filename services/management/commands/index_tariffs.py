@@ -1,19 +1,21 @@
 """``index_tariffs --from 2025 --to 2026 --percent 3.1``: next year's tariffs from this year's."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.csvinput import parse_decimal
 from core.money import format_eur
 from services.services import index_tariffs
 
 
 def percent_argument(value: str) -> Decimal:
-    try:
-        return Decimal(value.strip().replace(",", "."))
-    except InvalidOperation as exc:
-        raise ValueError(value) from exc
+    """``3,1`` or ``3.1``, read as the CSV input reads decimals."""
+    percent = parse_decimal(value)
+    if percent is None:
+        raise ValueError(value)
+    return percent
 
 
 class Command(BaseCommand):
