@@ -50,7 +50,6 @@ from core.schema import FORMAT_PARAMETER, PortalAutoSchema
 from tenants.mixins import HasPortalRole, ScopedViewSetMixin
 from tenants.models import Organisation
 from tenants.roles import PROVIDER_ROLES, Role
-from tenants.selectors import is_provider_user
 
 from .journal import journal_entries
 from .models import Invoice, InvoiceLine
@@ -425,13 +424,6 @@ class CopyExportListMixin(ExportListMixin):
 # --- Viewsets --------------------------------------------------------------------------------------
 
 
-def _without_drafts_for_customers(queryset, user, status_field: str = "status"):
-    """Customer roles see issued, paid and credited invoices only; provider roles see drafts too."""
-    if is_provider_user(user):
-        return queryset
-    return queryset.exclude(**{status_field: Invoice.Status.DRAFT})
-
-
 INVOICE_NOT_FOUND = OpenApiResponse(description=_("Geen factuur van uw organisatie met dit nummer."))
 
 
@@ -476,7 +468,6 @@ class InvoiceViewSet(ScopedViewSetMixin, CopyExportListMixin, viewsets.ReadOnlyM
 
     def get_queryset(self):
         queryset = invoices_for(self.request.user).select_related("agreement")
-        queryset = _without_drafts_for_customers(queryset, self.request.user)
         return queryset.order_by("-year", "-period", "customer__name", "number", "pk")
 
     @extend_schema(
@@ -573,7 +564,6 @@ class InvoiceLineViewSet(ScopedViewSetMixin, CopyExportListMixin, viewsets.ReadO
 
     def get_queryset(self):
         queryset = invoice_lines_for(self.request.user).select_related("service__domain")
-        queryset = _without_drafts_for_customers(queryset, self.request.user, "invoice__status")
         # Invoice, then line: the order the lines were made in, and an index scan without a sort.
         return queryset.order_by("invoice_id", "pk")
 
