@@ -417,6 +417,28 @@ def _recalculate_periodic_draft(invoice: Invoice) -> None:
     InvoiceLine.objects.bulk_create(lines)
 
 
+# What may happen to an invoice next: the services below refuse anything else, and the pages offer
+# only these actions.
+CREDITABLE_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PAID)
+
+
+def can_be_issued(invoice: Invoice) -> bool:
+    return invoice.status == Invoice.Status.DRAFT
+
+
+def can_be_marked_paid(invoice: Invoice) -> bool:
+    return invoice.status == Invoice.Status.ISSUED and not invoice.is_credit_note
+
+
+def can_be_credited(invoice: Invoice, *, line_count: int, credited_line_ids: set[int]) -> bool:
+    """An issued or paid invoice (not a credit note itself) with a line not credited yet."""
+    return (
+        invoice.status in CREDITABLE_STATUSES
+        and not invoice.is_credit_note
+        and len(credited_line_ids) < line_count
+    )
+
+
 @transaction.atomic
 def issue_invoice(*, invoice: Invoice, by=None, issue_date: date | None = None) -> Invoice:
     """Issue a draft: its gapless number, date and payment term, in one transaction; locks the tariffs
@@ -424,7 +446,7 @@ def issue_invoice(*, invoice: Invoice, by=None, issue_date: date | None = None) 
     the volumes in force on its period's first day (its lines and totals rebuilt); the tariff check
     runs on the rebuilt lines."""
     invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
-    if invoice.status != Invoice.Status.DRAFT:
+    if not can_be_issued(invoice):
         raise ValidationError(_("Alleen een concept kan worden verzonden; deze factuur is al verzonden."))
     if _is_recalculated_when_issued(invoice):
         # A draft that deviates from the tariff is refused as it stands, before it is recalculated.
@@ -468,7 +490,7 @@ def mark_invoice_paid(*, invoice: Invoice, paid_at=None) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status == Invoice.Status.PAID:
         return invoice
-    if invoice.status != Invoice.Status.ISSUED or invoice.is_credit_note:
+    if not can_be_marked_paid(invoice):
         raise ValidationError(_("Alleen een verzonden factuur kan als betaald worden gemarkeerd."))
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = paid_at or timezone.now()
@@ -518,7 +540,7 @@ def create_credit_note(
         raise ValidationError(_("Geef de reden van de creditering."))
     if original.is_credit_note:
         raise ValidationError(_("Een creditnota kan zelf niet worden gecrediteerd."))
-    if original.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID):
+    if original.status not in CREDITABLE_STATUSES:
         raise ValidationError(_("Alleen een verzonden of betaalde factuur kan worden gecrediteerd."))
     original_lines = {line.pk: line for line in original.lines.select_related("service")}
     already = credited_line_ids(original.pk)

@@ -86,19 +86,16 @@ class InvoiceDetailView(InvoiceObjectMixin, DetailView):
             except NoReverseMatch:
                 ubl_url = None
         credited_ids = services.credited_line_ids(invoice.pk)
-        may_credit = (
-            may_act
-            and invoice.status in (Invoice.Status.ISSUED, Invoice.Status.PAID)
-            and not invoice.is_credit_note
-            and len(credited_ids) < len(lines)
+        may_credit = may_act and services.can_be_credited(
+            invoice, line_count=len(lines), credited_line_ids=credited_ids
         )
         context.update(
             lines=lines,
             totals=totals(lines),
             credit_notes=list(selectors.invoices_for(user).filter(credited_invoice=invoice)),
             ubl_url=ubl_url,
-            may_issue=may_act and invoice.status == Invoice.Status.DRAFT,
-            may_mark_paid=may_act and invoice.status == Invoice.Status.ISSUED and not invoice.is_credit_note,
+            may_issue=may_act and services.can_be_issued(invoice),
+            may_mark_paid=may_act and services.can_be_marked_paid(invoice),
             credit_form=CreditNoteForm(invoice=invoice, credited_line_ids=credited_ids)
             if may_credit
             else None,
