@@ -30,6 +30,17 @@ def _errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+class ProviderPageMixin(PortalAccessMixin):
+    """Pages of Leiden's business operations: provider roles at the provider only."""
+
+    allowed_roles = PROVIDER_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_provider_user(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
 class InvoiceListView(PortalAccessMixin, ListView):
     """The user's own invoices and credit notes; provider roles see every customer's."""
 
@@ -111,16 +122,11 @@ class InvoicePdfView(InvoiceObjectMixin, DetailView):
         return response
 
 
-class InvoiceActionView(InvoiceObjectMixin, View):
+class InvoiceActionView(ProviderPageMixin, InvoiceObjectMixin, View):
     """POST-only actions of Leiden's staff on one invoice."""
 
     allowed_roles = STAFF_ONLY
     object_permission = "billing.change_invoice"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_provider_user(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self):
         invoice = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -174,17 +180,6 @@ class InvoiceCreditView(InvoiceActionView):
     def success_url(self, invoice: Invoice) -> str:
         note = getattr(self, "note", None)
         return reverse("billing:invoice_detail", kwargs={"pk": note.pk if note else invoice.pk})
-
-
-class ProviderPageMixin(PortalAccessMixin):
-    """Pages of Leiden's business operations: provider roles at the provider only."""
-
-    allowed_roles = PROVIDER_ROLES
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_provider_user(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 class BillingRunListView(ProviderPageMixin, ListView):
