@@ -737,9 +737,7 @@ def price_equality_rows(year: int) -> tuple[object, list[dict]]:
                     "customer": slugs.get(name, name),
                     "customer_name": name,
                     "unit_prices": list(prices),
-                    "verdict": EQUAL
-                    if row.tariff is not None and all(p == row.tariff for p in prices)
-                    else DEVIATION,
+                    "verdict": EQUAL if row.is_equal_for(name) else DEVIATION,
                 }
             )
     return report, rows

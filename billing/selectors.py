@@ -63,10 +63,14 @@ class PriceRow:
     tariff: Decimal | None
     prices: dict[str, list[Decimal]] = field(default_factory=dict)  # customer name -> unit prices billed
 
+    def is_equal_for(self, customer: str) -> bool:
+        """Every unit price billed to ``customer`` is the tariff (and the service has a tariff)."""
+        return self.tariff is not None and all(p == self.tariff for p in self.prices.get(customer, ()))
+
     @property
     def deviations(self) -> list[str]:
         """Customers billed at another unit price than the tariff (or billed without any tariff)."""
-        return sorted(name for name, prices in self.prices.items() if any(p != self.tariff for p in prices))
+        return sorted(name for name in self.prices if not self.is_equal_for(name))
 
     @property
     def is_equal(self) -> bool:
