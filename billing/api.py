@@ -490,9 +490,8 @@ class InvoiceViewSet(ScopedViewSetMixin, CopyExportListMixin, viewsets.ReadOnlyM
     )
     def ubl(self, request, number=None):
         invoice = self.get_object()
-        lines = list(invoice.lines.select_related("service").order_by("service__code", "pk"))
         try:
-            document = build_ubl(invoice, lines)
+            document = build_ubl(invoice)
         except NotAnEInvoice as exc:
             raise NotFound(str(exc)) from exc
         return _document_response(document.content, UBL_CONTENT_TYPE, document.filename)

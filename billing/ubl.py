@@ -152,7 +152,7 @@ def _period_note(line: InvoiceLine) -> str:
 
 def build_ubl(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> UblDocument:
     """The SI-UBL 2.0 document of an issued invoice or credit note."""
-    if not getattr(invoice, "is_e_invoice", not invoice.is_internal):
+    if not invoice.is_e_invoice:
         raise NotAnEInvoice(
             _("Een interne verrekening van Leiden is geen e-factuur; gebruik de PDF of de export.")
         )
