@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -38,6 +39,7 @@ from tenants.services import grant_object_permissions
 from .calculations import QUANTITY, line_amount, periods_per_year, totals
 from .models import BillingRun, Invoice, InvoiceLine, NumberSeries, RealisedVolume
 from .selectors import customers_to_bill, price_equality
+from .workdays import first_working_day
 
 logger = logging.getLogger(__name__)
 
@@ -356,6 +358,20 @@ def run_billing(
             message="\n".join([*notes, *exc.messages]),
         )
     return run
+
+
+def bill_due_period(*, day: date) -> BillingRun | None:
+    """From the first working day of a period on, bill that period in advance (drafts to review)
+    unless it already has a finished run, so a day the worker was down delays the run by a day
+    instead of skipping the period. None when there is nothing to do."""
+    period = Period.containing(day, granularity=settings.BILLING_PERIOD)
+    if day < first_working_day(period):
+        return None
+    if BillingRun.objects.filter(
+        period=str(period), is_dry_run=False, status=BillingRun.Status.DONE
+    ).exists():
+        return None
+    return run_billing(period=period)
 
 
 # --- Issuing ---------------------------------------------------------------------------------------
