@@ -176,8 +176,15 @@ def plan_transition(*, files: TransitionFiles, progress: Progress = _noop) -> Ou
     )
 
 
+def _create_with_history(objects: list, model, *, by) -> list:
+    """Insert the transition's records in batches, each with its history row (who, reason 'transitie')."""
+    return bulk_create_with_history(
+        objects, model, batch_size=BATCH, default_user=by, default_change_reason="transitie"
+    )
+
+
 def _transfer_staff(*, data: TransitionInput, run: TransitionRun, legacy, provider, by) -> int:
-    employees = bulk_create_with_history(
+    employees = _create_with_history(
         [
             Employee(
                 personnel_number=row.personnel_number,
@@ -196,9 +203,7 @@ def _transfer_staff(*, data: TransitionInput, run: TransitionRun, legacy, provid
             for row in data.staff
         ],
         Employee,
-        batch_size=BATCH,
-        default_user=by,
-        default_change_reason="transitie",
+        by=by,
     )
     employments = []
     for employee in employees:
@@ -216,14 +221,12 @@ def _transfer_staff(*, data: TransitionInput, run: TransitionRun, legacy, provid
             )
         )
         employments.append(Employment(employer=provider, start_date=EFFECTIVE_DATE, end_date=None, **common))
-    bulk_create_with_history(
-        employments, Employment, batch_size=BATCH, default_user=by, default_change_reason="transitie"
-    )
+    _create_with_history(employments, Employment, by=by)
     return len(employees)
 
 
 def _transfer_contracts(*, data: TransitionInput, run: TransitionRun, provider, by) -> int:
-    contracts = bulk_create_with_history(
+    contracts = _create_with_history(
         [
             SupplierContract(
                 number=row.number,
@@ -241,9 +244,7 @@ def _transfer_contracts(*, data: TransitionInput, run: TransitionRun, provider, 
             for row in data.contracts
         ],
         SupplierContract,
-        batch_size=BATCH,
-        default_user=by,
-        default_change_reason="transitie",
+        by=by,
     )
     return len(contracts)
 
