@@ -85,10 +85,14 @@ def _check_no_overlap(agreement: Agreement) -> None:
         end_date=agreement.end_date,
         exclude_pk=agreement.pk,
     ):
-        raise ValidationError(
-            _("%(customer)s heeft in deze periode al een actieve overeenkomst.")
-            % {"customer": agreement.customer.name}
-        )
+        raise _overlap_error(agreement)
+
+
+def _overlap_error(agreement: Agreement) -> ValidationError:
+    return ValidationError(
+        _("%(customer)s heeft in deze periode al een actieve overeenkomst.")
+        % {"customer": agreement.customer.name}
+    )
 
 
 def _save_checked(agreement: Agreement, *, update_fields=None) -> None:
@@ -97,10 +101,7 @@ def _save_checked(agreement: Agreement, *, update_fields=None) -> None:
             agreement.save(update_fields=update_fields)
     except IntegrityError as exc:
         if "agreement_one_in_force_per_customer" in str(exc):
-            raise ValidationError(
-                _("%(customer)s heeft in deze periode al een actieve overeenkomst.")
-                % {"customer": agreement.customer.name}
-            ) from exc
+            raise _overlap_error(agreement) from exc
         raise
 
 
