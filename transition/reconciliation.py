@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.models import AgreementLine
+from core.money import to_cents
 from tenants.models import Organisation
 
 from .models import EFFECTIVE_DATE, LAST_LEGACY_DAY, Employment, SupplierContract, TransitionRun
@@ -105,7 +106,8 @@ def _fte(total) -> Decimal:
 
 
 def _money(total) -> Decimal:
-    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
+    """A sum of amounts in cents, through the one money rounding (SQLite sums decimals as floats)."""
+    return to_cents(str(total or 0))
 
 
 def _rows(section: str, source: dict, legacy: dict, result: dict) -> list[Row]:
