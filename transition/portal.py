@@ -15,6 +15,6 @@ def dashboard_panels(request) -> list[Panel]:
     """Provider roles: was the transition executed, and how many contracts still await consent."""
     if not is_provider_user(request.user):
         return []
-    pending = contracts_for(request.user).filter(novation_status=SupplierContract.Novation.PENDING).count()
+    pending = contracts_for(request.user, status=SupplierContract.Novation.PENDING).count()
     context = {"run": executed_run_for(request.user), "pending": pending}
     return [Panel(template="transition/panel.html", context=context, order=80)]

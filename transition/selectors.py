@@ -51,10 +51,12 @@ def employer_on(*, employee: Employee, on: date):
     return employment.employer if employment else None
 
 
-def contracts_for(user) -> QuerySet[SupplierContract]:
+def contracts_for(user, *, status: str = "") -> QuerySet[SupplierContract]:
+    """Supplier contracts with their holder; with ``status``, only those with that novation status."""
     if not is_provider_user(user):
         return SupplierContract.objects.none()
-    return SupplierContract.objects.select_related("holder")
+    queryset = SupplierContract.objects.select_related("holder")
+    return queryset.filter(novation_status=status) if status else queryset
 
 
 def runs_for(user) -> QuerySet[TransitionRun]:

@@ -108,10 +108,7 @@ class ContractListView(PortalAccessMixin, ListView):
     def get_queryset(self):
         self.filter_form = ContractFilterForm(self.request.GET or None)
         status = self.filter_form.cleaned_data.get("status") if self.filter_form.is_valid() else ""
-        queryset = contracts_for(self.request.user)
-        if status:
-            queryset = queryset.filter(novation_status=status)
-        return queryset.order_by("novation_status", "number")
+        return contracts_for(self.request.user, status=status).order_by("novation_status", "number")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
