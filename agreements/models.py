@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from core.years import YearField
 from services.models import Service
 from tenants.models import Organisation
 
@@ -121,9 +122,7 @@ class AgreementLine(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="agreement_lines", verbose_name=_("dienst")
     )
-    year = models.PositiveSmallIntegerField(
-        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = YearField(_("jaar"))
     volume = models.DecimalField(
         _("afname"), max_digits=14, decimal_places=4, validators=[MinValueValidator(0)]
     )

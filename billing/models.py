@@ -5,7 +5,6 @@ Issued invoices and their lines never change; corrections are credit notes that 
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
+from core.years import YearField
 from services.models import Service, VatCategory
 from tenants.models import Organisation
 
@@ -109,9 +109,7 @@ class Invoice(models.Model):
         related_name="credit_notes",
         verbose_name=_("gecrediteerde factuur"),
     )
-    year = models.PositiveSmallIntegerField(
-        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = YearField(_("jaar"))
     period = models.CharField(
         _("periode"), max_length=7, help_text=_("2024-Q1, 2024-03 of 2024 (nacalculatie)")
     )
@@ -329,9 +327,7 @@ class RealisedVolume(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="realised_volumes", verbose_name=_("dienst")
     )
-    year = models.PositiveSmallIntegerField(
-        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = YearField(_("jaar"))
     volume = models.DecimalField(_("gerealiseerde afname"), max_digits=14, decimal_places=4)
     imported_at = models.DateTimeField(_("ingelezen op"), auto_now=True)
     source = models.CharField(_("bronbestand"), max_length=200, blank=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.portal import NavItem, Panel
+from core.portal import NavItem, Panel
 from tenants.roles import ALL_ROLES, PROVIDER_ROLES, Role
 from tenants.selectors import is_provider_user, organisations_where
 

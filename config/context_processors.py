@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from tenants.roles import ALL_ROLES
 from tenants.selectors import has_any_role, primary_membership
 
 from .portal import nav_items
@@ -13,7 +14,7 @@ def portal(request) -> dict:
     nav = [
         {"label": item.label, "url": reverse(item.url_name), "current": False}
         for item in nav_items()
-        if has_any_role(user, item.roles)
+        if has_any_role(user, ALL_ROLES if item.roles is None else item.roles)
     ]
     # The item whose URL is the longest prefix of the path is the current one (only one is).
     matches = [

@@ -9,34 +9,19 @@ Each portal app may offer, by name:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.util import find_spec
 
-from tenants.roles import ALL_ROLES
-from tenants.services import PORTAL_APPS
+from django.conf import settings
 
+from core.portal import NavItem, Panel
 
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    roles: frozenset[str] = ALL_ROLES
-    order: int = 50
-
-
-@dataclass
-class Panel:
-    """A dashboard card: a template and its context."""
-
-    template: str
-    context: dict = field(default_factory=dict)
-    order: int = 50
+__all__ = ["NavItem", "Panel", "dashboard_panels", "nav_items", "portal_modules"]
 
 
 def portal_modules(name: str) -> list:
     modules = []
-    for app in PORTAL_APPS:
+    for app in settings.PORTAL_APPS:
         if find_spec(app) is not None and find_spec(f"{app}.{name}") is not None:
             modules.append(import_module(f"{app}.{name}"))
     return modules

@@ -51,7 +51,12 @@ INSTALLED_APPS = [
     "agreements",
     "billing",
     "transition",
+    "config.apps.PortalConfig",
 ]
+
+#: The portal's own apps, lowest layer first: their ``urls``, ``api``, ``portal`` and ``demo`` modules are
+#: picked up by name (``config.portal``), and provider staff get their models in the admin.
+PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

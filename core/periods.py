@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .years import is_valid_year
+
 _QUARTER = re.compile(r"^\s*(\d{4})-[Qq]([1-4])\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
@@ -21,7 +23,7 @@ class Period:
     month: int | None = None
 
     def __post_init__(self) -> None:
-        if not 2000 <= self.year <= 2100:
+        if not is_valid_year(self.year):
             raise ValueError(f"Year {self.year} is outside 2000-2100.")
         if self.quarter is not None and self.month is not None:
             raise ValueError("A period is a quarter or a month, not both.")

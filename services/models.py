@@ -10,6 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.years import YearField
+
 service_code_validator = RegexValidator(
     r"^[A-Z]{2,5}-\d{2,3}$", _("Een dienstcode heeft de vorm ICT-01: hoofdletters, streepje, cijfers.")
 )
@@ -128,9 +130,7 @@ class Tariff(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="tariffs", verbose_name=_("dienst")
     )
-    year = models.PositiveSmallIntegerField(
-        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = YearField(_("jaar"))
     unit_price = models.DecimalField(_("prijs per eenheid per jaar"), max_digits=14, decimal_places=2)
     locked_at = models.DateTimeField(_("vastgezet op"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
@@ -192,9 +192,7 @@ class ServiceLevel(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, related_name="service_levels", verbose_name=_("dienst")
     )
-    year = models.PositiveSmallIntegerField(
-        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = YearField(_("jaar"))
     availability_percent = models.DecimalField(
         _("beschikbaarheid (%)"),
         max_digits=5,

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.portal import NavItem, Panel
+from core.portal import NavItem, Panel
 from tenants.selectors import has_any_role
 
 from . import selectors

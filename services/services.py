@@ -11,13 +11,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
+from core.history import create_many, record, update_many
 from core.money import to_cents
+from core.years import MAX_YEAR, MIN_YEAR
 
 from .models import Service, ServiceLevel, Tariff
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @transaction.atomic
@@ -31,7 +30,7 @@ def lock_tariffs(*, tariff_ids: Iterable[int]) -> int:
     now = timezone.now()
     for tariff in locked:
         tariff.locked_at = now
-    Tariff.objects.bulk_update(locked, ["locked_at"])
+    update_many(locked, Tariff, ["locked_at"], reason=_("gebruikt op een verzonden factuur"))
     return len(locked)
 
 
@@ -98,11 +97,11 @@ def index_tariffs(*, from_year: int, to_year: int, percent, by=None) -> list[Tar
     ]
     try:
         with transaction.atomic():
-            bulk_create_with_history(
+            create_many(
                 new,
                 Tariff,
-                default_user=by,
-                default_change_reason=_("Indexatie %(from)s → %(to)s met %(percent)s%%")
+                by=by,
+                reason=_("Indexatie %(from)s → %(to)s met %(percent)s%%")
                 % {"from": from_year, "to": to_year, "percent": percent},
             )
     except IntegrityError as exc:
@@ -112,11 +111,6 @@ def index_tariffs(*, from_year: int, to_year: int, percent, by=None) -> list[Tar
             % {"year": to_year}
         ) from exc
     return list(Tariff.objects.filter(year=to_year).select_related("service").order_by("service__code"))
-
-
-def _with_history_user(obj, by) -> None:
-    if by is not None:
-        obj._history_user = by
 
 
 @transaction.atomic
@@ -129,7 +123,7 @@ def save_tariff(*, tariff: Tariff, by=None) -> Tariff:
                 _("Dit tarief is gebruikt op een verzonden factuur en kan niet meer wijzigen.")
             )
     tariff.full_clean()
-    _with_history_user(tariff, by)
+    record(tariff, by=by)
     tariff.save()
     return tariff
 
@@ -152,14 +146,14 @@ def delete_tariff(*, tariff: Tariff, by=None) -> None:
         raise ValidationError(
             _("Dit tarief is gebruikt op een verzonden factuur en kan niet worden verwijderd.")
         )
-    _with_history_user(stored, by)
+    record(stored, by=by)
     stored.delete()
 
 
 @transaction.atomic
 def save_service(*, service: Service, by=None) -> Service:
     service.full_clean()
-    _with_history_user(service, by)
+    record(service, by=by)
     service.save()
     return service
 
@@ -167,6 +161,6 @@ def save_service(*, service: Service, by=None) -> Service:
 @transaction.atomic
 def save_service_level(*, service_level: ServiceLevel, by=None) -> ServiceLevel:
     service_level.full_clean()
-    _with_history_user(service_level, by)
+    record(service_level, by=by)
     service_level.save()
     return service_level

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -15,7 +16,6 @@ from .roles import CUSTOMER_ROLES, PROVIDER_ROLES, Role
 from .selectors import forget_memberships
 
 PROVIDER_STAFF_GROUP = "provider_staff"
-PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition")
 # Besides the portal's own models, Leiden's staff keep users, tokens and lockouts in the admin.
 EXTRA_STAFF_MODELS = (("auth", "user"), ("authtoken", "tokenproxy"), ("axes", "accessattempt"))
 
@@ -77,7 +77,7 @@ def remove_membership(*, membership: Membership) -> None:
 def ensure_provider_staff_permissions(using: str = "default") -> Group:
     """The global provider_staff group holds every model permission of the portal's apps (for the admin)."""
     group, _created = Group.objects.using(using).get_or_create(name=PROVIDER_STAFF_GROUP)
-    condition = models.Q(content_type__app_label__in=PORTAL_APPS)
+    condition = models.Q(content_type__app_label__in=settings.PORTAL_APPS)
     for app_label, model in EXTRA_STAFF_MODELS:
         condition |= models.Q(content_type__app_label=app_label, content_type__model=model)
     permissions = Permission.objects.using(using).filter(condition)

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from config.portal import NavItem, Panel
+from core.portal import NavItem, Panel
 from tenants.roles import PROVIDER_ROLES
 from tenants.selectors import is_provider_user
 

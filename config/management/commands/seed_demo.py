@@ -2,7 +2,8 @@
 
 Each portal app that has demo data offers ``<app>.demo.seed(password=..., log=...)``; they run in the
 order of the design's layers (tenants, services, agreements, billing, transition). The command finds
-them by name, so this lowest app never imports a higher one.
+them by name (``settings.PORTAL_APPS``): the command belongs to the portal as a whole, and no app
+imports a higher one for it.
 """
 
 from importlib import import_module
@@ -12,15 +13,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from tenants.services import PORTAL_APPS
-
 
 class Command(BaseCommand):
     help = "Seed the demo organisations, catalogue, agreements and users (idempotent)."
 
     def handle(self, *args, **options):
         password = settings.DEMO_PASSWORD
-        for app in PORTAL_APPS:
+        for app in settings.PORTAL_APPS:
             if find_spec(f"{app}.demo") is None:
                 continue
             with transaction.atomic():
