@@ -12,7 +12,8 @@ RUN apt-get update \
 RUN useradd --create-home --uid 1000 portal
 WORKDIR /app
 COPY pyproject.toml ./
-RUN pip install --upgrade pip && pip install .
+COPY requirements/base.lock requirements/
+RUN pip install --upgrade pip && pip install -r requirements/base.lock
 COPY . .
 COPY --from=assets /src/node_modules/@utrecht/component-library-css/dist/index.css static/vendor/utrecht/component-library.css
 COPY --from=assets /src/node_modules/@utrecht/design-tokens/dist/index.css static/vendor/utrecht/design-tokens.css

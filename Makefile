@@ -18,13 +18,19 @@ RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_SECURE=false STATIC_MANIF
 	SECRET_KEY=$$(cat var/secret_key 2>/dev/null || echo build-only-key) \
 	DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/var/portal.sqlite3} REDIS_URL=
 
-.PHONY: run test lint install assets messages schema check-deploy clean e2e
+.PHONY: run test lint lock install assets messages schema check-deploy clean e2e
 
-$(BIN)/.installed: pyproject.toml
+# Python packages come from the lock files (pip-tools); `make lock` regenerates them from pyproject.toml.
+$(BIN)/.installed: pyproject.toml requirements/dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+lock: $(BIN)/.installed
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -59,14 +65,19 @@ run: install assets messages var/secret_key
 	@echo
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# Line coverage of the application code is printed at the end (files at 100% left out).
 test: install assets messages
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 e2e: install assets messages
 	$(TEST_ENV) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# Style, the layer contracts (import-linter), the types of services and selectors (mypy), migrations.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(TEST_ENV) $(BIN)/mypy
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run
 
 check-deploy: install
