@@ -42,6 +42,8 @@ class BillingRun(models.Model):
     progress_total = models.PositiveIntegerField(_("totaal"), default=0)
     invoices_created = models.PositiveIntegerField(_("facturen aangemaakt"), default=0)
     message = models.TextField(_("melding"), blank=True)
+    # Who started, stopped or retried a run, and why; the progress counters are not history.
+    history = HistoricalRecords(excluded_fields=["progress_done", "progress_total"])
 
     class Meta:
         verbose_name = _("facturatierun")

@@ -20,11 +20,11 @@ __all__ = ["NavItem", "Panel", "dashboard_panels", "nav_items", "portal_modules"
 
 
 def portal_modules(name: str) -> list:
-    modules = []
-    for app in settings.PORTAL_APPS:
-        if find_spec(app) is not None and find_spec(f"{app}.{name}") is not None:
-            modules.append(import_module(f"{app}.{name}"))
-    return modules
+    return [
+        import_module(f"{app}.{name}")
+        for app in settings.PORTAL_APPS
+        if find_spec(app) is not None and find_spec(f"{app}.{name}") is not None
+    ]
 
 
 def nav_items() -> list[NavItem]:

@@ -31,9 +31,9 @@ def record(obj: M, *, by: Any = None, reason: Any = "") -> M:
     when the history middleware knows one). Returns ``obj`` so a call can wrap the object inline.
     """
     if by is not None and getattr(by, "is_authenticated", False):
-        obj._history_user = by
+        obj._history_user = by  # type: ignore[attr-defined]
     if reason:
-        obj._change_reason = _reason(reason)
+        obj._change_reason = _reason(reason)  # type: ignore[attr-defined]
     return obj
 
 

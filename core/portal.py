@@ -6,7 +6,9 @@ collects them from the apps named in ``settings.PORTAL_APPS``, so no app imports
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,3 +27,21 @@ class Panel:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 50
+
+
+@dataclass(frozen=True)
+class Audited:
+    """A model whose history readers may open at ``/historie/<key>/<pk>/`` (and the API's
+    ``/api/v1/history/<key>/<pk>/``).
+
+    ``objects_for(user)`` is the app's scoped selector: an object outside it answers 404. ``sources(obj)``
+    lists the history to show (``core.audit.Source``): the object's own and, where it has them, its
+    parts' (an agreement's lines, a service's tariffs). ``title(obj)`` names the object on the page.
+    """
+
+    key: str
+    model: type
+    objects_for: Callable[[Any], Any]
+    sources: Callable[[Any], list]
+    title: Callable[[Any], str] = str
+    back_url: Callable[[Any], str] | None = None

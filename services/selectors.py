@@ -6,13 +6,11 @@ distinction (for example services that are only visible to the provider) has one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import HistoryEntry, Source, history_entries
 from tenants.selectors import has_any_role, provider_organisation
 
 from .models import Service, ServiceDomain, ServiceLevel, Tariff
@@ -129,101 +127,19 @@ def figures_are_illustrative() -> bool:
 # --- History --------------------------------------------------------------------------------------
 
 
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: datetime
-    who: str
-    subject: str
-    action: str
-    reason: str = ""
-    changes: list[Change] = field(default_factory=list)
-
-
-_SKIPPED = {"id", "history_id", "history_date", "history_user", "history_type", "history_change_reason"}
-
-
-def _display(record, model_field, related: dict) -> str:
-    value = getattr(record, model_field.attname)
-    if value is None or value == "":
-        return "–"
-    if model_field.is_relation:
-        return str(related.get(value, value))
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("ja") if value else _("nee")
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
-    return str(value)
-
-
-def _entries(records, fields, subject, related: dict) -> list[HistoryEntry]:
-    """Readable entries from one object's history records (oldest first): what changed, from and to."""
-    actions = {"+": _("aangemaakt"), "~": _("gewijzigd"), "-": _("verwijderd")}
-    entries, previous = [], None
-    for record in records:
-        changes = []
-        if previous is not None:
-            for model_field in fields:
-                old = _display(previous, model_field, related)
-                new = _display(record, model_field, related)
-                if old != new:
-                    changes.append(Change(str(model_field.verbose_name), old, new))
-        user = record.history_user
-        entries.append(
-            HistoryEntry(
-                when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else _("systeem"),
-                subject=subject(record),
-                action=actions.get(record.history_type, record.history_type),
-                reason=record.history_change_reason or "",
-                changes=changes,
-            )
-        )
-        previous = record
-    return entries
-
-
-def _tracked_fields(model) -> list:
+def history_sources(service: Service) -> list[Source]:
+    """What the history of a service shows: the service, its tariffs and its service levels."""
     return [
-        f
-        for f in model._meta.concrete_fields
-        if f.name not in _SKIPPED and not f.name.endswith("_en") and f.name != "service"
+        Source(Service, {"id": service.pk}, lambda r: _("dienst")),
+        Source(Tariff, {"service_id": service.pk}, lambda r: _("tarief %(year)s") % {"year": r.year}),
+        Source(
+            ServiceLevel,
+            {"service_id": service.pk},
+            lambda r: _("dienstverleningsniveau %(year)s") % {"year": r.year},
+        ),
     ]
 
 
 def history_of(service: Service, *, limit: int = 50) -> list[HistoryEntry]:
-    """Who changed what and when on a service, its tariffs and its service levels, newest first.
-
-    Four queries, however long the history: the records are paired per object in Python.
-    """
-    related = dict(ServiceDomain.objects.values_list("pk", "name"))
-    groups = [
-        (Service.history.filter(id=service.pk), _tracked_fields(Service), lambda r: _("dienst")),
-        (
-            Tariff.history.filter(service_id=service.pk),
-            _tracked_fields(Tariff),
-            lambda r: _("tarief %(year)s") % {"year": r.year},
-        ),
-        (
-            ServiceLevel.history.filter(service_id=service.pk),
-            _tracked_fields(ServiceLevel),
-            lambda r: _("dienstverleningsniveau %(year)s") % {"year": r.year},
-        ),
-    ]
-    entries: list[HistoryEntry] = []
-    for history, fields, subject in groups:
-        by_object: dict[int, list] = {}
-        for record in history.select_related("history_user").order_by("history_date", "history_id"):
-            by_object.setdefault(record.id, []).append(record)
-        for records in by_object.values():
-            entries.extend(_entries(records, fields, subject, related))
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+    """Who changed what and when on a service, its tariffs and its service levels, newest first."""
+    return history_entries(history_sources(service), limit=limit)

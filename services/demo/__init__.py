@@ -19,9 +19,8 @@ from pathlib import Path
 from django.db import transaction
 
 from core.history import create_many
-
-from ..models import Service, ServiceDomain, ServiceLevel, Tariff
-from ..services import index_tariffs, indexed_price
+from services.models import Service, ServiceDomain, ServiceLevel, Tariff
+from services.services import index_tariffs, indexed_price
 
 BASE_YEAR = 2023
 # Indexation per year (a mix of the CAO-Gemeenten wage rise and the CPI, rounded to one decimal).

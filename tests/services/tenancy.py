@@ -24,3 +24,15 @@ def catalogue(org):
 @detail_route("services:detail", shared=True)
 def service_page(org):
     return {"code": ServiceFactory().code}
+
+
+@detail_route("history-dienst", shared=True)
+@detail_route("api:history-dienst", shared=True)
+def service_history(org):
+    return {"pk": ServiceFactory().pk}
+
+
+@detail_route("history-tarief", shared=True)
+@detail_route("api:history-tarief", shared=True)
+def tariff_history(org):
+    return {"pk": TariffFactory(year=2024).pk}
