@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.fields import get_error_detail
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exports import Column, csv_response, xlsx_response
@@ -13,9 +15,14 @@ from .exports import Column, csv_response, xlsx_response
 
 def exception_handler(exc, context):
     """DRF's handler, except that a 404 never names a model ("No Invoice matches the given query."):
-    every missing or foreign object answers the same translated "Niet gevonden.", revealing nothing."""
+    every missing or foreign object answers the same translated "Niet gevonden.", revealing nothing;
+    and a Django ``ValidationError`` from a service answers 400 with its messages."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoValidationError):
+        # A rule broken in a service (Django's ValidationError) is the caller's mistake: 400 with the
+        # service's own messages, per field where the service named one. No view needs a try/except.
+        exc = exceptions.ValidationError(detail=get_error_detail(exc))
     return drf_exception_handler(exc, context)
 
 
