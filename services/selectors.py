@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import HistoryEntry, Source, history_entries
 from tenants.selectors import has_any_role, provider_organisation
+from tenants.types import User
 
 from .models import Service, ServiceDomain, ServiceLevel, Tariff
 
@@ -21,30 +22,31 @@ def tariffs_for_year(year: int) -> dict[int, Tariff]:
     return {t.service_id: t for t in Tariff.objects.filter(year=year).select_related("service")}
 
 
-def active_services() -> QuerySet[Service]:
+def all_services() -> QuerySet[Service]:
+    """Every service in the catalogue, ended ones included, with its domain (no user: not scoped)."""
     return Service.objects.select_related("domain").order_by("domain__order", "code")
 
 
-def _visible(user, queryset: QuerySet) -> QuerySet:
+def _visible(user: User, queryset: QuerySet) -> QuerySet:
     return queryset if has_any_role(user) else queryset.none()
 
 
-def services_for(user) -> QuerySet[Service]:
+def services_for(user: User) -> QuerySet[Service]:
     """Every service in the catalogue, with its domain."""
-    return _visible(user, active_services())
+    return _visible(user, all_services())
 
 
-def domains_for(user) -> QuerySet[ServiceDomain]:
+def domains_for(user: User) -> QuerySet[ServiceDomain]:
     return _visible(user, ServiceDomain.objects.order_by("order", "name"))
 
 
-def tariffs_for(user) -> QuerySet[Tariff]:
+def tariffs_for(user: User) -> QuerySet[Tariff]:
     return _visible(
         user, Tariff.objects.select_related("service", "service__domain").order_by("service__code", "year")
     )
 
 
-def service_levels_for(user) -> QuerySet[ServiceLevel]:
+def service_levels_for(user: User) -> QuerySet[ServiceLevel]:
     return _visible(
         user,
         ServiceLevel.objects.select_related("service", "service__domain").order_by("service__code", "year"),
@@ -65,7 +67,7 @@ def default_year(years: list[int]) -> int:
     return max(earlier) if earlier else max(years)
 
 
-def catalogue_for(user, *, year: int, search: str = "", domain: str = "") -> QuerySet[Service]:
+def catalogue_for(user: User, *, year: int, search: str = "", domain: str = "") -> QuerySet[Service]:
     """The catalogue as a page shows it: every service with its domain and its unit price of ``year``
     (``year_price``, ``None`` without a tariff), in one query."""
     price = Tariff.objects.filter(service=OuterRef("pk"), year=year).values("unit_price")[:1]
@@ -85,7 +87,7 @@ def catalogue_for(user, *, year: int, search: str = "", domain: str = "") -> Que
     return services
 
 
-def catalogue_summary(user, *, year: int) -> dict:
+def catalogue_summary(user: User, *, year: int) -> dict:
     """Counts for the dashboard: services, the basic package and how many have a tariff in ``year``."""
     return services_for(user).aggregate(
         services=Count("pk", distinct=True),
@@ -94,7 +96,7 @@ def catalogue_summary(user, *, year: int) -> dict:
     )
 
 
-def service_for(user, *, code: str) -> Service | None:
+def service_for(user: User, *, code: str) -> Service | None:
     return services_for(user).filter(code=code).first()
 
 
@@ -104,7 +106,8 @@ def tariffs_of(service: Service) -> list[Tariff]:
 
 def tariff_rows_of(service: Service) -> list[dict]:
     """The tariffs over the years, each with its change in % on the year before (``None`` without one)."""
-    rows, previous = [], None
+    rows: list[dict] = []
+    previous = None
     for tariff in tariffs_of(service):
         change = None
         if previous is not None and previous.year == tariff.year - 1 and previous.unit_price:
@@ -131,11 +134,11 @@ def history_sources(service: Service) -> list[Source]:
     """What the history of a service shows: the service, its tariffs and its service levels."""
     return [
         Source(Service, {"id": service.pk}, lambda r: _("dienst")),
-        Source(Tariff, {"service_id": service.pk}, lambda r: _("tarief %(year)s") % {"year": r.year}),
+        Source(Tariff, {"service_id": service.pk}, lambda r: _("tarief %(year)s") % {"year": r.year}),  # type: ignore[attr-defined]
         Source(
             ServiceLevel,
             {"service_id": service.pk},
-            lambda r: _("dienstverleningsniveau %(year)s") % {"year": r.year},
+            lambda r: _("dienstverleningsniveau %(year)s") % {"year": r.year},  # type: ignore[attr-defined]
         ),
     ]
 

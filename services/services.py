@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.history import create_many, record, update_many
 from core.money import to_cents
 from core.years import MAX_YEAR, MIN_YEAR
+from tenants.types import User
 
 from .models import Service, ServiceLevel, Tariff
 
@@ -68,7 +69,7 @@ def _check_years(from_year: int, to_year: int) -> None:
 
 
 @transaction.atomic
-def index_tariffs(*, from_year: int, to_year: int, percent, by=None) -> list[Tariff]:
+def index_tariffs(*, from_year: int, to_year: int, percent: Decimal | str | int, by: User | None = None) -> list[Tariff]:
     """Create the tariffs of ``to_year`` from those of ``from_year``, raised by ``percent`` %.
 
     Each new unit price is rounded half-up to cents. Refuses when ``to_year`` already has any tariff
@@ -114,7 +115,7 @@ def index_tariffs(*, from_year: int, to_year: int, percent, by=None) -> list[Tar
 
 
 @transaction.atomic
-def save_tariff(*, tariff: Tariff, by=None) -> Tariff:
+def save_tariff(*, tariff: Tariff, by: User | None = None) -> Tariff:
     """Create or change a tariff. A locked tariff (used on an issued invoice) never changes."""
     if tariff.pk is not None:
         stored = Tariff.objects.select_for_update().filter(pk=tariff.pk).first()
@@ -129,7 +130,7 @@ def save_tariff(*, tariff: Tariff, by=None) -> Tariff:
 
 
 @transaction.atomic
-def set_tariff(*, service: Service, year: int, unit_price, by=None) -> Tariff:
+def set_tariff(*, service: Service, year: int, unit_price: Decimal | str, by: User | None = None) -> Tariff:
     """The tariff of ``service`` in ``year`` by hand: created, or changed while it is not locked."""
     tariff = Tariff.objects.select_for_update().filter(service=service, year=year).first()
     if tariff is None:
@@ -139,7 +140,7 @@ def set_tariff(*, service: Service, year: int, unit_price, by=None) -> Tariff:
 
 
 @transaction.atomic
-def delete_tariff(*, tariff: Tariff, by=None) -> None:
+def delete_tariff(*, tariff: Tariff, by: User | None = None) -> None:
     """Remove a tariff that no issued invoice used."""
     stored = Tariff.objects.select_for_update().get(pk=tariff.pk)
     if stored.is_locked:
@@ -151,7 +152,7 @@ def delete_tariff(*, tariff: Tariff, by=None) -> None:
 
 
 @transaction.atomic
-def save_service(*, service: Service, by=None) -> Service:
+def save_service(*, service: Service, by: User | None = None) -> Service:
     service.full_clean()
     record(service, by=by)
     service.save()
@@ -159,7 +160,7 @@ def save_service(*, service: Service, by=None) -> Service:
 
 
 @transaction.atomic
-def save_service_level(*, service_level: ServiceLevel, by=None) -> ServiceLevel:
+def save_service_level(*, service_level: ServiceLevel, by: User | None = None) -> ServiceLevel:
     service_level.full_clean()
     record(service_level, by=by)
     service_level.save()

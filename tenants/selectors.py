@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from .models import Membership, Organisation
 from .roles import ALL_ROLES, PROVIDER_ROLES, Role
+from .types import User
 
 _CACHE = "_portal_memberships"
 
 
-def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
+def memberships_of(user: User) -> list[Membership]:
     if not user.is_authenticated:
         return []
     cached = getattr(user, _CACHE, None)
@@ -28,24 +28,24 @@ def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
     return cached
 
 
-def forget_memberships(user) -> None:
+def forget_memberships(user: User) -> None:
     """Drop the per-request cache after memberships changed."""
     if hasattr(user, _CACHE):
         delattr(user, _CACHE)
 
 
-def roles_of(user) -> set[str]:
+def roles_of(user: User) -> set[str]:
     return {m.role for m in memberships_of(user)}
 
 
-def has_any_role(user, roles: Iterable[str] = ALL_ROLES) -> bool:
+def has_any_role(user: User, roles: Iterable[str] = ALL_ROLES) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     wanted = set(roles)
     return any(m.role in wanted for m in memberships_of(user))
 
 
-def is_provider_user(user) -> bool:
+def is_provider_user(user: User) -> bool:
     """Holds a provider role at the provider (or is a superuser): sees every organisation."""
     if getattr(user, "is_superuser", False):
         return True
@@ -55,27 +55,27 @@ def is_provider_user(user) -> bool:
     )
 
 
-def visible_organisation_ids(user) -> set[int] | None:
+def visible_organisation_ids(user: User) -> set[int] | None:
     """The ids of the organisations a user may see, or ``None`` for all of them."""
     if is_provider_user(user):
         return None
     return {m.organisation_id for m in memberships_of(user)}
 
 
-def visible_organisations(user) -> QuerySet[Organisation]:
+def visible_organisations(user: User) -> QuerySet[Organisation]:
     ids = visible_organisation_ids(user)
     if ids is None:
         return Organisation.objects.all()
     return Organisation.objects.filter(pk__in=ids)
 
 
-def organisations_where(user, roles: Iterable[str]) -> set[int]:
+def organisations_where(user: User, roles: Iterable[str]) -> set[int]:
     """Ids of the organisations at which the user holds one of ``roles``."""
     wanted = set(roles)
     return {m.organisation_id for m in memberships_of(user) if m.role in wanted}
 
 
-def scope_filter(user, field: str = "customer") -> dict | None:
+def scope_filter(user: User, field: str = "customer") -> dict | None:
     """Keyword filter that limits a queryset to the user's organisations through ``field``.
 
     Returns ``None`` when the user sees everything; use as ``qs.filter(**f) if f is not None else qs``.
@@ -96,8 +96,8 @@ def provider_organisation() -> Organisation | None:
     return Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("pk").first()
 
 
-def primary_membership(user) -> Membership | None:
+def primary_membership(user: User) -> Membership | None:
     """The membership shown in the header: a provider role first, then the first customer role."""
     memberships = memberships_of(user)
-    order = {Role.PROVIDER_STAFF: 0, Role.PROVIDER_FINANCE: 1, Role.CONTRACT_MANAGER: 2, Role.FINANCE: 3}
+    order: dict[str, int] = {Role.PROVIDER_STAFF: 0, Role.PROVIDER_FINANCE: 1, Role.CONTRACT_MANAGER: 2, Role.FINANCE: 3}
     return min(memberships, key=lambda m: (order.get(m.role, 9), m.organisation.name), default=None)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ def check_role_fits(organisation: Organisation, role: str) -> None:
 
 
 @transaction.atomic
-def add_membership(*, user, organisation: Organisation, role: str) -> Membership:
+def add_membership(*, user: AuthUser, organisation: Organisation, role: str) -> Membership:
     """Give ``user`` a role at ``organisation``: the membership, its role group and, for provider staff,
     access to the admin."""
     check_role_fits(organisation, role)
