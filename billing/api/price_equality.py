@@ -111,7 +111,7 @@ def price_equality_rows(year: int) -> tuple[PriceEquality, list[dict]]:
                     "customer": slugs.get(name, name),
                     "customer_name": name,
                     "unit_prices": list(prices),
-                    "verdict": EQUAL if row.is_equal_for(name) else DEVIATION,
+                    "verdict": EQUAL if row.is_equal_for_customer(name) else DEVIATION,
                 }
             )
     return report, rows
