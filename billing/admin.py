@@ -10,8 +10,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.periods import Period
 
-from . import services
 from .models import BillingRun, Invoice, InvoiceLine, NumberSeries, RealisedVolume
+from .services.credit_notes import create_credit_note
+from .services.issuing import issue_drafts, mark_invoice_paid
+from .services.runs import start_billing_run
 
 
 def _report(modeladmin, request, exc: ValidationError) -> None:
@@ -75,7 +77,7 @@ class BillingRunAdmin(admin.ModelAdmin):
             period = Period.parse(obj.period)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
-        run = services.start_billing_run(period=period, by=request.user, dry_run=obj.is_dry_run)
+        run = start_billing_run(period=period, by=request.user, dry_run=obj.is_dry_run)
         obj.pk = run.pk
         obj.refresh_from_db()
 
@@ -85,7 +87,7 @@ class BillingRunAdmin(admin.ModelAdmin):
             "customer"
         )
         try:
-            issued = services.issue_drafts(invoices=drafts, by=request.user)
+            issued = issue_drafts(invoices=drafts, by=request.user)
         except ValidationError as exc:
             _report(self, request, exc)
             return
@@ -143,7 +145,7 @@ class InvoiceAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Gekozen concepten verzenden"))
     def issue_selected(self, request, queryset):
         try:
-            issued = services.issue_drafts(invoices=queryset.select_related("customer"), by=request.user)
+            issued = issue_drafts(invoices=queryset.select_related("customer"), by=request.user)
         except ValidationError as exc:
             _report(self, request, exc)
             return
@@ -153,7 +155,7 @@ class InvoiceAdmin(SimpleHistoryAdmin):
     def mark_selected_paid(self, request, queryset):
         for invoice in queryset:
             try:
-                services.mark_invoice_paid(invoice=invoice)
+                mark_invoice_paid(invoice=invoice, by=request.user)
             except ValidationError as exc:
                 _report(self, request, exc)
 
@@ -161,7 +163,7 @@ class InvoiceAdmin(SimpleHistoryAdmin):
     def credit_selected(self, request, queryset):
         for invoice in queryset:
             try:
-                services.create_credit_note(
+                create_credit_note(
                     invoice=invoice, by=request.user, reason=_("Gecrediteerd door de bedrijfsvoering.")
                 )
             except ValidationError as exc:

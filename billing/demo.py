@@ -20,7 +20,10 @@ from core.periods import Period
 from services.models import Tariff
 
 from .models import Invoice, RealisedVolume
-from .services import create_credit_note, issue_drafts, mark_invoice_paid, run_billing, settle_year
+from .services.credit_notes import create_credit_note
+from .services.issuing import issue_drafts, mark_invoice_paid
+from .services.runs import run_billing
+from .services.settlement import settle_year
 from .workdays import first_working_day
 
 FIRST_YEAR = 2023

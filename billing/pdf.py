@@ -18,7 +18,7 @@ from tenants.selectors import provider_organisation
 
 from .calculations import totals
 from .models import Invoice
-from .services import PAYMENT_TERM_DAYS
+from .services.issuing import PAYMENT_TERM_DAYS
 
 # WeasyPrint logs every rendering step at INFO; the portal's logs only need its warnings.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

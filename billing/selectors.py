@@ -1,23 +1,29 @@
-"""Every read of billing that reaches a user, scoped to that user; and the price-equality proof."""
+"""Every read of billing: what reaches a user (scoped to that user), the price-equality proof, and the
+plain queries and predicates the services decide by."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
 from agreements.models import Agreement, AgreementLine
+from agreements.selectors import active_agreement_for
 from core.money import to_cents
+from core.periods import Period
 from services.models import Service, Tariff
 from tenants.models import Organisation
 from tenants.selectors import is_provider_user, scoped
+from tenants.types import User
 
+from .calculations import periods_per_year
 from .models import BillingRun, Invoice, InvoiceLine
 
 
-def invoices_for(user) -> QuerySet[Invoice]:
+def invoices_for(user: User) -> QuerySet[Invoice]:
     """The invoices and credit notes of the user's own organisation(s); provider roles see all.
 
     A draft is Leiden's work in progress: customer roles see an invoice once it is issued.
@@ -28,7 +34,7 @@ def invoices_for(user) -> QuerySet[Invoice]:
     return invoices if is_provider_user(user) else invoices.exclude(status=Invoice.Status.DRAFT)
 
 
-def invoice_lines_for(user) -> QuerySet[InvoiceLine]:
+def invoice_lines_for(user: User) -> QuerySet[InvoiceLine]:
     """The invoice lines of the user's own organisation(s), issued ones only for customer roles."""
     lines = scoped(
         InvoiceLine.objects.select_related(
@@ -45,7 +51,7 @@ def billing_runs() -> QuerySet[BillingRun]:
     return BillingRun.objects.select_related("started_by")
 
 
-def invoiced_amount(*, customer_ids, year: int) -> Decimal:
+def invoiced_amount(*, customer_ids: Iterable[int], year: int) -> Decimal:
     """Net amount invoiced to these customers in ``year``: issued invoices minus credit notes."""
     total = (
         Invoice.objects.filter(customer_id__in=customer_ids, year=year)
@@ -63,14 +69,14 @@ class PriceRow:
     tariff: Decimal | None
     prices: dict[str, list[Decimal]] = field(default_factory=dict)  # customer name -> unit prices billed
 
-    def is_equal_for(self, customer: str) -> bool:
+    def is_equal_for_customer(self, customer: str) -> bool:
         """Every unit price billed to ``customer`` is the tariff (and the service has a tariff)."""
         return self.tariff is not None and all(p == self.tariff for p in self.prices.get(customer, ()))
 
     @property
     def deviations(self) -> list[str]:
         """Customers billed at another unit price than the tariff (or billed without any tariff)."""
-        return sorted(name for name in self.prices if not self.is_equal_for(name))
+        return sorted(name for name in self.prices if not self.is_equal_for_customer(name))
 
     @property
     def is_equal(self) -> bool:
@@ -132,7 +138,7 @@ def customers_to_bill() -> QuerySet[Organisation]:
     ).order_by("name")
 
 
-def agreement_yearly_total(*, customer_ids, year: int) -> Decimal:
+def agreement_yearly_total(*, customer_ids: Iterable[int], year: int) -> Decimal:
     """Sum over the active agreements' lines of ``year``: volume x the year's tariff (DESIGN rule 1)."""
     lines = AgreementLine.objects.filter(
         agreement__customer_id__in=customer_ids,
@@ -148,4 +154,100 @@ def agreement_yearly_total(*, customer_ids, year: int) -> Decimal:
     return sum(
         (to_cents(volume * tariffs[service]) for service, volume in lines if service in tariffs),
         Decimal("0.00"),
+    )
+
+
+def is_internal_customer(customer: Organisation) -> bool:
+    """Leiden's own invoice is an internal settlement: same prices, no VAT."""
+    return customer.kind == Organisation.Kind.PROVIDER
+
+
+def active_agreement(customer: Organisation, period: Period) -> Agreement | None:
+    """The customer's agreement in force in ``period`` (on its first day, else on its last)."""
+    return active_agreement_for(customer=customer, on=period.start) or active_agreement_for(
+        customer=customer, on=period.end
+    )
+
+
+def periodic_invoice_covering(*, customer_id: int, period: Period) -> Invoice | None:
+    """A periodic invoice of the customer that covers any day of ``period`` (the same period, or an
+    overlapping month or quarter when the billing period setting changed)."""
+    return (
+        Invoice.objects.filter(
+            customer_id=customer_id,
+            purpose=Invoice.Purpose.PERIODIC,
+            period_start__lte=period.end,
+            period_end__gte=period.start,
+        )
+        .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .first()
+    )
+
+
+def credited_line_ids(original_id: int) -> set[int]:
+    """The lines of invoice ``original_id`` that a credit note (issued or draft) credits."""
+    return set(
+        InvoiceLine.objects.filter(credited_line__invoice_id=original_id).values_list(
+            "credited_line_id", flat=True
+        )
+    )
+
+
+def billed_volumes(*, customer_id: int, year: int) -> tuple[dict[int, Decimal], Decimal]:
+    """Per service the volume billed over the year (quantity x period fraction, credit notes
+    subtracted), and the fraction of the year the issued periodic invoices cover."""
+    billed: dict[int, Decimal] = defaultdict(Decimal)
+    lines = InvoiceLine.objects.filter(
+        invoice__customer_id=customer_id,
+        invoice__year=year,
+        invoice__purpose__in=[Invoice.Purpose.PERIODIC, Invoice.Purpose.CORRECTION],
+    ).exclude(invoice__status=Invoice.Status.DRAFT)
+    for service_id, quantity, periods in lines.values_list("service_id", "quantity", "periods_per_year"):
+        billed[service_id] += Decimal(quantity) / Decimal(periods)
+    covered = sum(
+        (
+            Decimal(1) / Decimal(periods_per_year(Period.parse(p)))
+            for p in Invoice.objects.filter(
+                customer_id=customer_id, year=year, purpose=Invoice.Purpose.PERIODIC
+            )
+            .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+            .exclude(status=Invoice.Status.DRAFT)
+            .values_list("period", flat=True)
+        ),
+        Decimal(0),
+    )
+    return billed, covered
+
+
+def customers_by_name_or_code() -> dict[str, Organisation]:
+    """The customers to bill under every name a file may use: name with and without "Gemeente ", slug
+    and CBS code, in lower case."""
+    lookup = {}
+    for org in customers_to_bill():
+        for key in (org.name, org.name.removeprefix("Gemeente "), org.slug, org.cbs_code):
+            if key:
+                lookup[key.strip().lower()] = org
+    return lookup
+
+
+# --- What may happen to an invoice next ------------------------------------------------------------
+# The services refuse anything else, and the pages offer only these actions.
+
+CREDITABLE_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PAID)
+
+
+def can_be_issued(invoice: Invoice) -> bool:
+    return invoice.status == Invoice.Status.DRAFT
+
+
+def can_be_marked_paid(invoice: Invoice) -> bool:
+    return invoice.status == Invoice.Status.ISSUED and not invoice.is_credit_note
+
+
+def can_be_credited(invoice: Invoice, *, line_count: int, credited_line_ids: set[int]) -> bool:
+    """An issued or paid invoice (not a credit note itself) with a line not credited yet."""
+    return (
+        invoice.status in CREDITABLE_STATUSES
+        and not invoice.is_credit_note
+        and len(credited_line_ids) < line_count
     )

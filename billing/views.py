@@ -16,11 +16,14 @@ from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
 from tenants.roles import ALL_ROLES, PROVIDER_ROLES, Role
 from tenants.selectors import has_any_role, is_provider_user
 
-from . import selectors, services
+from . import selectors
 from .calculations import totals
 from .forms import CreditNoteForm, InvoiceFilterForm, StartRunForm, YearForm
 from .models import BillingRun, Invoice
 from .pdf import invoice_pdf_filename, render_invoice_pdf
+from .services.credit_notes import create_credit_note
+from .services.issuing import issue_drafts, issue_invoice, mark_invoice_paid
+from .services.runs import start_billing_run
 
 STAFF_ONLY = frozenset({Role.PROVIDER_STAFF})
 
@@ -96,8 +99,8 @@ class InvoiceDetailView(InvoiceObjectMixin, DetailView):
                 ubl_url = reverse("api:invoice-ubl", kwargs={"number": invoice.number})
             except NoReverseMatch:
                 ubl_url = None
-        credited_ids = services.credited_line_ids(invoice.pk)
-        may_credit = may_act and services.can_be_credited(
+        credited_ids = selectors.credited_line_ids(invoice.pk)
+        may_credit = may_act and selectors.can_be_credited(
             invoice, line_count=len(lines), credited_line_ids=credited_ids
         )
         context.update(
@@ -105,8 +108,8 @@ class InvoiceDetailView(InvoiceObjectMixin, DetailView):
             totals=totals(lines),
             credit_notes=list(selectors.invoices_for(user).filter(credited_invoice=invoice)),
             ubl_url=ubl_url,
-            may_issue=may_act and services.can_be_issued(invoice),
-            may_mark_paid=may_act and services.can_be_marked_paid(invoice),
+            may_issue=may_act and selectors.can_be_issued(invoice),
+            may_mark_paid=may_act and selectors.can_be_marked_paid(invoice),
             credit_form=CreditNoteForm(invoice=invoice, credited_line_ids=credited_ids)
             if may_credit
             else None,
@@ -148,20 +151,20 @@ class InvoiceActionView(ProviderPageMixin, InvoiceObjectMixin, View):
 
 class InvoiceIssueView(InvoiceActionView):
     def act(self, invoice: Invoice) -> None:
-        issued = services.issue_invoice(invoice=invoice, by=self.request.user)
+        issued = issue_invoice(invoice=invoice, by=self.request.user)
         messages.success(self.request, _("Factuur %(number)s is verzonden.") % {"number": issued.number})
 
 
 class InvoicePaidView(InvoiceActionView):
     def act(self, invoice: Invoice) -> None:
-        services.mark_invoice_paid(invoice=invoice)
+        mark_invoice_paid(invoice=invoice, by=self.request.user)
         messages.success(self.request, _("De factuur is als betaald gemarkeerd."))
 
 
 class InvoiceCreditView(InvoiceActionView):
     def act(self, invoice: Invoice) -> None:
         form = CreditNoteForm(
-            self.request.POST, invoice=invoice, credited_line_ids=services.credited_line_ids(invoice.pk)
+            self.request.POST, invoice=invoice, credited_line_ids=selectors.credited_line_ids(invoice.pk)
         )
         if not form.is_valid():
             raise ValidationError(
@@ -172,7 +175,7 @@ class InvoiceCreditView(InvoiceActionView):
                 ]
             )
         lines = [int(pk) for pk in form.cleaned_data["lines"]] or None
-        self.note = services.create_credit_note(
+        self.note = create_credit_note(
             invoice=invoice, lines=lines, by=self.request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(self.request, _("Creditnota %(number)s is gemaakt.") % {"number": self.note.number})
@@ -203,7 +206,7 @@ class BillingRunListView(ProviderPageMixin, ListView):
         if not form.is_valid():
             self.object_list = self.get_queryset()
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        run = services.start_billing_run(
+        run = start_billing_run(
             period=form.cleaned_data["period"], by=request.user, dry_run=form.cleaned_data["dry_run"]
         )
         messages.success(request, _("De facturatierun voor %(period)s is gestart.") % {"period": run.period})
@@ -250,7 +253,7 @@ class BillingRunIssueView(ProviderPageMixin, View):
         run = get_object_or_404(selectors.billing_runs(), pk=pk)
         drafts = run.invoices.filter(status=Invoice.Status.DRAFT).select_related("customer")
         try:
-            issued = services.issue_drafts(invoices=drafts, by=request.user)
+            issued = issue_drafts(invoices=drafts, by=request.user)
         except ValidationError as exc:
             _errors(request, exc)
         else:

@@ -211,7 +211,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Every weekday; the task bills only on the first working day of a period (holidays skipped).
     "billing-bill-due-period": {
-        "task": "billing.bill_due_period",
+        "task": "billing.bill_due_period_task",
         "schedule": crontab(hour=6, minute=30, day_of_week="1-5"),
     },
 }

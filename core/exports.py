@@ -1,17 +1,21 @@
-"""Exports of list endpoints: CSV streamed in constant memory, XLSX written by openpyxl in write-only mode.
+"""The export engine of list endpoints: CSV streamed in constant memory, XLSX written by openpyxl in
+write-only mode.
 
 Columns are declared once per endpoint (:class:`Column`): a stable header, an ORM lookup and a kind that
 fixes the machine format (amounts with a decimal point and two decimals, ISO 8601 dates, no thousands
-separators). On PostgreSQL the CSV lines are produced by the database itself over a server-side cursor,
-which keeps the export close to ``COPY`` speed; elsewhere (SQLite, the embedded default) a
-``values_list().iterator()`` loop into ``csv.writer`` produces the same bytes.
+separators). On PostgreSQL the CSV is written by the database itself: ``COPY (the export query) TO
+STDOUT WITH CSV``, streamed through a small bounded queue (:func:`iter_copy_csv`). Elsewhere (SQLite, the
+embedded default) and for rows computed in Python, a ``csv.writer`` loop produces the same bytes
+(:func:`iter_rows_csv`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import queue
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -57,42 +61,18 @@ def format_value(value, kind: str) -> str:
     return str(value)
 
 
-def _sql_expression(column_ref: str, kind: str) -> str:
-    """A PostgreSQL expression rendering one column exactly like :func:`format_value` + csv.writer."""
-    if kind == MONEY:
-        text = f"round({column_ref}, 2)::text"
-    elif kind == BOOLEAN:
-        return f"(CASE WHEN {column_ref} THEN 'true' WHEN NOT {column_ref} THEN 'false' ELSE '' END)"
-    elif kind == DATETIME:
-        text = f"(to_json({column_ref}) #>> '{{}}')"
-    elif kind == TEXT:
-        text = f"{column_ref}::text"
-        return (
-            f"(CASE WHEN {text} IS NULL THEN '' WHEN {text} ~ '[\",\\r\\n]' "
-            f"THEN '\"' || replace({text}, '\"', '\"\"') || '\"' ELSE {text} END)"
-        )
-    else:
-        text = f"{column_ref}::text"
-    return f"coalesce({text}, '')"
-
-
 def _csv_line(values: Sequence[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(values)
     return buffer.getvalue()
 
 
-def iter_csv(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[str]:
-    """Yield the CSV text of every row of ``queryset`` in chunks, header first."""
+def iter_rows_csv(rows: Iterable[Sequence], columns: Sequence[Column]) -> Iterator[str]:
+    """Yield the CSV text of ``rows`` (Python values, one per column) in chunks, header first."""
     yield _csv_line([c.name for c in columns])
-    connection = connections[queryset.db]
-    if connection.vendor == "postgresql":
-        yield from _iter_csv_postgresql(queryset, columns)
-        return
     kinds = [c.kind for c in columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    rows = queryset.values_list(*[c.source for c in columns]).iterator(chunk_size=CHUNK_ROWS)
     for count, row in enumerate(rows, start=1):
         writer.writerow([format_value(v, k) for v, k in zip(row, kinds, strict=True)])
         if count % CHUNK_ROWS == 0:
@@ -103,29 +83,190 @@ def iter_csv(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def _iter_csv_postgresql(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[str]:
-    try:
-        inner_sql, params = queryset.values_list(*[c.source for c in columns]).query.sql_with_params()
-    except EmptyResultSet:
-        return  # a filter that can match nothing (e.g. an impossible value): the header alone
-    aliases = [f"c{i}" for i in range(len(columns))]
-    line = " || ',' || ".join(_sql_expression(a, c.kind) for a, c in zip(aliases, columns, strict=True))
-    sql = f"SELECT {line} FROM ({inner_sql}) AS export_rows({', '.join(aliases)})"  # noqa: S608 - built from code
-    connection = connections[queryset.db]
-    connection.ensure_connection()
-    cursor = connection.chunked_cursor()
-    try:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK_ROWS):
-            yield "\n".join(r[0] for r in rows) + "\n"
-    finally:
-        cursor.close()
+def _rows(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[tuple]:
+    return queryset.values_list(*[c.source for c in columns]).iterator(chunk_size=CHUNK_ROWS)
+
+
+def _is_postgresql(queryset: QuerySet) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def iter_csv(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[str]:
+    """Yield the CSV text of every row of ``queryset`` in chunks, header first (COPY on PostgreSQL)."""
+    if _is_postgresql(queryset):
+        for chunk in iter_copy_csv(queryset, columns):
+            yield chunk.decode()  # COPY hands over whole rows, so a chunk never splits a character
+        return
+    yield from iter_rows_csv(_rows(queryset, columns), columns)
+
+
+def _csv_streaming_response(content: Iterable, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
 
 
 def csv_response(queryset: QuerySet, columns: Sequence[Column], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(iter_csv(queryset, columns), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    """The streamed CSV export of ``queryset``: PostgreSQL's own COPY output, or csv.writer elsewhere."""
+    if _is_postgresql(queryset):
+        return _csv_streaming_response(iter_copy_csv(queryset, columns), filename)
+    return _csv_streaming_response(iter_rows_csv(_rows(queryset, columns), columns), filename)
+
+
+def rows_csv_response(
+    rows: Iterable[Sequence], columns: Sequence[Column], filename: str
+) -> StreamingHttpResponse:
+    """The CSV export of rows computed in Python (a report rather than a queryset)."""
+    return _csv_streaming_response(iter_rows_csv(rows, columns), filename)
+
+
+# --- CSV straight from PostgreSQL's COPY -----------------------------------------------------------
+
+COPY_CHUNK_BYTES = 256 * 1024
+COPY_QUEUE_CHUNKS = 8  # at most this many chunks wait between the database and the client
+
+
+def _copy_expression(column_ref: str, kind: str) -> str:
+    """A column as COPY must write it to match :func:`format_value` + csv.writer. COPY already writes
+    ISO dates and numerics with their scale; NULL is written bare (as csv.writer writes ``""``), so
+    empty text becomes NULL rather than a quoted ``""``; booleans and timestamps are spelled out."""
+    if kind == MONEY:
+        return f"round({column_ref}, 2)"
+    if kind == TEXT:
+        return f"nullif({column_ref}::text, '')"
+    if kind == BOOLEAN:
+        return f"(CASE WHEN {column_ref} THEN 'true' WHEN NOT {column_ref} THEN 'false' END)"
+    if kind == DATETIME:
+        return f"(to_json({column_ref}) #>> '{{}}')"
+    return column_ref
+
+
+def copy_sql(queryset: QuerySet, columns: Sequence[Column]) -> str | None:
+    """``COPY (the export query) TO STDOUT WITH CSV``, or ``None`` when the query can match nothing."""
+    try:
+        inner_sql, params = queryset.values_list(*[c.source for c in columns]).query.sql_with_params()
+    except EmptyResultSet:
+        return None  # a filter that can match nothing (e.g. an impossible value): the header alone
+    connection = connections[queryset.db]
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        inner = cursor.mogrify(inner_sql, params).decode()
+    aliases = [f"c{i}" for i in range(len(columns))]
+    select = ", ".join(_copy_expression(a, c.kind) for a, c in zip(aliases, columns, strict=True))
+    return (
+        f"COPY (SELECT {select} FROM ({inner}) AS export_rows({', '.join(aliases)})) "  # noqa: S608
+        "TO STDOUT WITH (FORMAT csv)"
+    )
+
+
+class _ChunkWriter:
+    """The file COPY writes into: gathers rows into chunks of about 256 kB and hands them over. Once the
+    client has gone (``stop``), what still arrives is dropped."""
+
+    def __init__(self, chunks: queue.Queue, stop: threading.Event):
+        self.chunks, self.stop = chunks, stop
+        self.parts: list = []
+        self.size = 0
+
+    def write(self, data) -> None:
+        if self.stop.is_set():
+            return
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= COPY_CHUNK_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        chunk = b"".join(p if isinstance(p, bytes) else p.encode() for p in self.parts)
+        self.parts, self.size = [], 0
+        _hand_over(self.chunks, chunk, self.stop)
+
+
+def _hand_over(chunks: queue.Queue, item, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            chunks.put(item, timeout=0.2)
+            return
+        except queue.Full:
+            continue
+
+
+def iter_copy_csv(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[bytes]:
+    """The CSV export of ``queryset``: the header, then PostgreSQL's own ``COPY ... TO STDOUT`` output.
+
+    COPY runs in a helper thread on the request's connection (the request thread does not touch it
+    meanwhile) and hands chunks over a small bounded queue, so memory stays flat whatever the size.
+    When the client goes away the generator is closed: the query is cancelled (inside a transaction,
+    in a savepoint that is rolled back), and the connection stays usable.
+    """
+    from psycopg2.extensions import QueryCanceledError
+
+    yield _csv_line([c.name for c in columns]).encode()
+    sql = copy_sql(queryset, columns)
+    if sql is None:
+        return
+    connection = connections[queryset.db]
+    raw = connection.connection
+    in_transaction = connection.in_atomic_block
+    chunks: queue.Queue = queue.Queue(maxsize=COPY_QUEUE_CHUNKS)
+    stop = threading.Event()
+    # ``copying`` changes under ``state``; a cancel is sent under it too, so it can only reach COPY,
+    # never a statement after it (a cancel that arrives while the backend is idle is ignored).
+    state = threading.Lock()
+    copying = [False]
+    done = object()
+    failure: list[BaseException] = []
+
+    def copy(cursor) -> None:
+        with state:
+            if stop.is_set():
+                return
+            copying[0] = True
+        try:
+            writer = _ChunkWriter(chunks, stop)
+            cursor.copy_expert(sql, writer)
+            writer.flush()
+        finally:
+            with state:
+                copying[0] = False
+
+    def produce():
+        try:
+            with raw.cursor() as cursor:
+                if not in_transaction:
+                    copy(cursor)
+                    return
+                cursor.execute("SAVEPOINT csv_export")
+                try:
+                    copy(cursor)
+                except BaseException:
+                    cursor.execute("ROLLBACK TO SAVEPOINT csv_export")
+                    raise
+                finally:
+                    cursor.execute("RELEASE SAVEPOINT csv_export")
+        except QueryCanceledError:
+            if not stop.is_set():
+                failure.append(RuntimeError("the CSV export was cancelled"))
+        except BaseException as exc:  # handed to the request thread, which raises it
+            failure.append(exc)
+        finally:
+            _hand_over(chunks, done, stop)
+
+    producer = threading.Thread(target=produce, name="csv-copy", daemon=True)
+    producer.start()
+    try:
+        while (chunk := chunks.get()) is not done:
+            yield chunk
+    finally:
+        with state:
+            stop.set()
+            if copying[0]:
+                raw.cancel()
+        producer.join()
+    if failure:
+        raise failure[0]
 
 
 def _xlsx_value(value, kind: str):
@@ -175,7 +316,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def xlsx_response(queryset: QuerySet, columns: Sequence[Column], filename: str) -> FileResponse:
-    rows = queryset.values_list(*[c.source for c in columns]).iterator(chunk_size=CHUNK_ROWS)
+    return rows_xlsx_response(_rows(queryset, columns), columns, filename)
+
+
+def rows_xlsx_response(rows: Iterable[Sequence], columns: Sequence[Column], filename: str) -> FileResponse:
     output = write_xlsx(rows, columns, title=filename)
     return FileResponse(
         output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE

@@ -96,7 +96,7 @@ _numbers = iter(range(1, 10**6))
 def invoice_for(org, *, status: str = Invoice.Status.ISSUED, purpose: str = Invoice.Purpose.CORRECTION):
     """An invoice of ``org`` with one line naming it, its object permissions granted as the services
     grant them. Issued ones get a test number directly (the issuing service has its own tests)."""
-    from billing.services import grant_invoice_permissions
+    from billing.services.invoices import grant_invoice_permissions
 
     invoice = InvoiceFactory(
         customer=org,

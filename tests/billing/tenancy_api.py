@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from billing.models import Invoice
-from billing.services import grant_invoice_permissions
+from billing.services.invoices import grant_invoice_permissions
 from tests.billing.factories import InvoiceFactory, InvoiceLineFactory
 from tests.services.factories import ServiceFactory
 from tests.tenancy import detail_route, populator

@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from billing.models import BillingRun, Invoice
-from billing.services import issue_drafts, run_billing
+from billing.services.issuing import issue_drafts
+from billing.services.runs import run_billing
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,10 @@ def test_issuing_drafts_from_the_admin_assigns_numbers(staff_client, world, q1):
 def test_a_run_added_in_the_admin_is_queued_for_the_worker(
     staff_client, world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from billing import tasks
+    from config.celery import app
 
     sent = []
-    monkeypatch.setattr(tasks.execute_billing_run, "delay", lambda **kwargs: sent.append(kwargs))
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs=None, **options: sent.append(kwargs))
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(reverse("admin:billing_billingrun_add"), {"period": "2024-Q1"})
     assert response.status_code == 302

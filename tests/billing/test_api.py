@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from billing.api import InvoiceLineViewSet, iter_copy_csv
+from billing.api.viewsets import InvoiceLineViewSet
 from billing.models import Invoice
+from core.exports import iter_copy_csv
 from tests.billing.tenancy_api import issued_invoice
 from tests.conftest import client_for
 

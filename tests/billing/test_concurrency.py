@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from billing.models import BillingRun, Invoice
-from billing.services import issue_invoice, run_billing
+from billing.services.issuing import issue_invoice
+from billing.services.runs import run_billing
 from core.periods import Period
 
 from .factories import billing_world

@@ -6,13 +6,9 @@ from django.core.exceptions import ValidationError
 
 from billing.admin import InvoiceAdmin
 from billing.models import Invoice, InvoiceLine
-from billing.services import (
-    create_credit_note,
-    issue_drafts,
-    issue_invoice,
-    mark_invoice_paid,
-    run_billing,
-)
+from billing.services.credit_notes import create_credit_note
+from billing.services.issuing import issue_drafts, issue_invoice, mark_invoice_paid
+from billing.services.runs import run_billing
 from services.models import Tariff
 
 pytestmark = pytest.mark.django_db

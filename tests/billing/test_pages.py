@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from billing.models import BillingRun, Invoice
-from billing.services import issue_drafts, run_billing
+from billing.services.issuing import issue_drafts
+from billing.services.runs import run_billing
 from core.periods import Period
 from tenants.roles import Role
 from tests.factories import user_with_role
@@ -43,11 +44,11 @@ def test_the_detail_page_offers_the_pdf_and_shows_the_lines(client, issued, worl
 def test_provider_staff_start_a_run_and_issue_its_drafts(
     client, world, provider_staff, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from billing import tasks
+    from config.celery import app
 
     # The task itself runs on a real worker in test_tasks.py; here it runs in process.
     monkeypatch.setattr(
-        tasks.execute_billing_run, "delay", lambda **kwargs: tasks.execute_billing_run(**kwargs)
+        app, "send_task", lambda name, kwargs=None, **options: app.tasks[name].apply(kwargs=kwargs)
     )
     client.force_login(provider_staff)
     with django_capture_on_commit_callbacks(execute=True):

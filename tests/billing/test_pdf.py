@@ -7,7 +7,9 @@ import pytest
 
 from billing.models import Invoice
 from billing.pdf import render_invoice_pdf
-from billing.services import create_credit_note, issue_drafts, issue_invoice, run_billing
+from billing.services.credit_notes import create_credit_note
+from billing.services.issuing import issue_drafts, issue_invoice
+from billing.services.runs import run_billing
 
 pytestmark = [
     pytest.mark.django_db,

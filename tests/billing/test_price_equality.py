@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 
 from billing.models import BillingRun, Invoice, InvoiceLine
 from billing.selectors import price_equality
-from billing.services import run_billing
+from billing.services.runs import run_billing
 from core.periods import Period
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from billing.models import InvoiceLine
-from billing.services import run_billing
+from billing.services.runs import run_billing
 from tenants.roles import Role
 from tests.billing.test_api import csv_rows, xlsx_rows
 from tests.conftest import client_for

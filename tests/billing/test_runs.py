@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 
 from billing.models import BillingRun, Invoice, InvoiceLine
-from billing.services import issue_drafts, run_billing
+from billing.services.issuing import issue_drafts
+from billing.services.runs import run_billing
 from core.periods import Period
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,11 @@ def test_the_first_working_day_skips_weekends_and_dutch_holidays():
     assert first_working_day(Period.parse("2024-Q2")) == date(2024, 4, 2)  # after Easter Monday
     assert first_working_day(Period.parse("2025-Q1")) == date(2025, 1, 2)
     assert first_working_day(Period.parse("2026-02")) == date(2026, 2, 2)  # 1 February is a Sunday
+
+
+def test_a_run_another_worker_has_claimed_is_not_billed_again(world):
+    from billing.services.runs import carry_out_billing_run
+
+    run = BillingRun.objects.create(period="2024-Q1", status=BillingRun.Status.RUNNING)
+    assert carry_out_billing_run(run_id=run.pk) is None
+    assert not Invoice.objects.exists()

@@ -5,7 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from billing.models import Invoice, RealisedVolume
-from billing.services import import_realised_volumes, issue_drafts, run_billing, settle_year
+from billing.services.issuing import issue_drafts
+from billing.services.runs import run_billing
+from billing.services.settlement import import_realised_volumes, settle_year
 from core.csvinput import CsvProblems
 from core.periods import Period
 

@@ -198,7 +198,8 @@ def test_the_demo_catalogue_uses_only_vat_categories_the_e_invoice_knows():
 def test_an_issued_invoice_and_its_credit_note_from_the_catalogue_pass_si_ubl_without_findings(
     validator, provider, municipality, tmp_path, category
 ):
-    from billing.services import create_credit_note, issue_invoice
+    from billing.services.credit_notes import create_credit_note
+    from billing.services.issuing import issue_invoice
 
     service = _catalogue_service(category)
     tariff = service.tariffs.get(year=2024).unit_price
@@ -228,7 +229,9 @@ def test_an_issued_invoice_and_its_credit_note_from_the_catalogue_pass_si_ubl_wi
 
 @pytest.fixture
 def settled_mixed(world):
-    from billing.services import import_realised_volumes, issue_drafts, run_billing, settle_year
+    from billing.services.issuing import issue_drafts
+    from billing.services.runs import run_billing
+    from billing.services.settlement import import_realised_volumes, settle_year
     from core.periods import Period
 
     for quarter in range(1, 5):

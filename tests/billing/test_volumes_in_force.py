@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from agreements.models import AgreementLine, ChangeRequest
-from agreements.services import approve_change_request, submit_change_request
+from agreements.services import approve_change_request, ensure_lines_for_year, submit_change_request
 from billing.models import Invoice, InvoiceLine
-from billing.services import issue_drafts, issue_invoice, run_billing
+from billing.services.issuing import issue_drafts, issue_invoice
+from billing.services.runs import run_billing
 from core.periods import Period
 from tenants.roles import Role
 from tests.factories import user_with_role
@@ -103,7 +104,7 @@ def test_issuing_a_recalculated_draft_still_checks_the_tariff(world, q1):
     assert draft.status == Invoice.Status.DRAFT and not draft.number
 
 
-def test_an_agreement_in_force_renews_into_a_year_without_lines(world):
+def test_an_agreement_renewed_into_a_year_without_lines_is_billed_from_the_renewed_lines(world):
     for service in world.services:
         TariffFactory(service=service, year=2025, unit_price=world.tariffs[service.code].unit_price)
     q1 = Period(2025, quarter=1)
@@ -117,11 +118,24 @@ def test_an_agreement_in_force_renews_into_a_year_without_lines(world):
     ]
     assert not AgreementLine.objects.filter(year=2025).exists(), "a dry run writes nothing"
 
+    # The agreements app renews the lines (its yearly task, or a change approval); billing only reads.
+    for agreement in world.agreements.values():
+        ensure_lines_for_year(agreement=agreement, year=2025, by=None)
     run = run_billing(period=q1)
     assert run.invoices_created == 3
     assert AgreementLine.objects.get(
         agreement=world.agreements["alfa"], year=2025, service__code="ICT-01"
     ).volume == (Decimal("10"))
+    assert _quantity(world.alfa, "2025-Q1", "ICT-01") == Decimal("10")
+
+
+def test_planning_a_run_writes_no_agreement_lines_and_bills_the_renewing_volumes(world):
+    for service in world.services:
+        TariffFactory(service=service, year=2025, unit_price=world.tariffs[service.code].unit_price)
+
+    run = run_billing(period=Period(2025, quarter=1))
+    assert run.invoices_created == 3
+    assert not AgreementLine.objects.filter(year=2025).exists()
     assert _quantity(world.alfa, "2025-Q1", "ICT-01") == Decimal("10")
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from billing.models import Invoice
-from billing.services import issue_drafts, run_billing
+from billing.services.issuing import issue_drafts
+from billing.services.runs import run_billing
 from core.periods import Period
 from tenants.roles import Role
 from tests.billing.factories import billing_world

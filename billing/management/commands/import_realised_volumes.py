@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.services import import_realised_volumes
+from billing.services.settlement import import_realised_volumes
 from core.csvinput import CsvProblems
 
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.models import BillingRun
-from billing.services import run_billing
+from billing.services.runs import run_billing
 from core.periods import Period
 
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.services import settle_year
+from billing.services.settlement import settle_year
 
 
 class Command(BaseCommand):

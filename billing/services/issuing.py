@@ -1,0 +1,159 @@
+"""Issuing: a draft gets its gapless number, date and payment term in one transaction; paying; and the
+original that credit notes fully cover becomes credited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.services import record_billed_period
+from core.history import save_with_history
+from core.periods import Period
+from services.models import Tariff
+from services.selectors import tariffs_for_year
+from services.services import lock_tariffs
+from tenants.types import User
+
+from ..models import Invoice, InvoiceLine, NumberSeries
+from ..selectors import can_be_issued, can_be_marked_paid, is_internal_customer
+from .invoices import apply_totals, check_price_equality, missing_tariffs_error, periodic_lines
+
+PAYMENT_TERM_DAYS = 30
+
+
+def _next_number(*, series: str, year: int) -> str:
+    """The next number of a series, from its counter row locked until the transaction ends."""
+    NumberSeries.objects.get_or_create(series=series, year=year)
+    counter = NumberSeries.objects.select_for_update().get(series=series, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.format(counter.last_number)
+
+
+def _check_lines_carry_the_tariff(invoice: Invoice, lines: list[InvoiceLine]) -> list[int]:
+    """Every line's unit price is the tariff of its service and year; returns the tariffs' ids."""
+    tariffs = {
+        t.service_id: t
+        for t in Tariff.objects.filter(year=invoice.year, service_id__in={line.service_id for line in lines})
+    }
+    wrong = sorted(
+        line.service.code
+        for line in lines
+        if line.service_id not in tariffs or tariffs[line.service_id].unit_price != line.unit_price
+    )
+    if wrong:
+        raise ValidationError(
+            _("Deze factuur wijkt af van het tarief van %(year)s voor: %(codes)s. Zij wordt niet verzonden.")
+            % {"year": invoice.year, "codes": ", ".join(wrong)}
+        )
+    return [t.pk for t in tariffs.values()]
+
+
+def _is_recalculated_when_issued(invoice: Invoice) -> bool:
+    return (
+        invoice.purpose == Invoice.Purpose.PERIODIC
+        and not invoice.is_credit_note
+        and invoice.agreement_id is not None
+    )
+
+
+def _recalculate_periodic_draft(invoice: Invoice) -> None:
+    """Rebuild a periodic draft's lines from the volumes in force on its period's first day, so a change
+    approved after the draft was made is billed (the draft is locked by the caller's transaction)."""
+    period = Period.parse(invoice.period)
+    missing: set[str] = set()
+    lines = periodic_lines(
+        agreement=invoice.agreement,
+        period=period,
+        internal=is_internal_customer(invoice.customer),
+        tariffs=tariffs_for_year(period.year),
+        missing=missing,
+    )
+    if missing:
+        raise missing_tariffs_error(period.year, missing)
+    invoice.lines.all().delete()
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+
+
+def _mark_credited_when_complete(original_id: int, *, by: User | None) -> None:
+    """The original becomes 'credited' once issued credit notes cover every one of its lines."""
+    original = Invoice.objects.select_for_update().get(pk=original_id)
+    line_ids = set(original.lines.values_list("pk", flat=True))
+    covered = set(
+        InvoiceLine.objects.filter(credited_line__invoice_id=original_id)
+        .exclude(invoice__status=Invoice.Status.DRAFT)
+        .values_list("credited_line_id", flat=True)
+    )
+    if line_ids and line_ids <= covered and original.status != Invoice.Status.CREDITED:
+        original.status = Invoice.Status.CREDITED
+        save_with_history(original, by=by)
+
+
+@transaction.atomic
+def issue_invoice(*, invoice: Invoice, by: User | None = None, issue_date: date | None = None) -> Invoice:
+    """Issue a draft: its gapless number, date and payment term, in one transaction; locks the tariffs
+    used and records the billed period on the agreement. A periodic draft is first recalculated from
+    the volumes in force on its period's first day (its lines and totals rebuilt); the tariff check
+    runs on the rebuilt lines."""
+    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    if not can_be_issued(invoice):
+        raise ValidationError(_("Alleen een concept kan worden verzonden; deze factuur is al verzonden."))
+    if _is_recalculated_when_issued(invoice):
+        # A draft that deviates from the tariff is refused as it stands, before it is recalculated.
+        _check_lines_carry_the_tariff(invoice, list(invoice.lines.select_related("service")))
+        _recalculate_periodic_draft(invoice)
+    lines = list(invoice.lines.select_related("service"))
+    if not lines:
+        raise ValidationError(_("Een factuur zonder regels kan niet worden verzonden."))
+    tariff_ids = _check_lines_carry_the_tariff(invoice, lines)
+    issue_date = issue_date or timezone.localdate()
+    internal = is_internal_customer(invoice.customer)
+    series = NumberSeries.Series.INTERNAL if internal else NumberSeries.Series.INVOICE
+    apply_totals(invoice, lines)
+    invoice.number = _next_number(series=series, year=issue_date.year)
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issue_date = issue_date
+    invoice.due_date = issue_date + timedelta(days=PAYMENT_TERM_DAYS)
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = by
+    save_with_history(invoice, by=by)
+    lock_tariffs(tariff_ids=tariff_ids)
+    if invoice.purpose == Invoice.Purpose.PERIODIC and not invoice.is_credit_note and invoice.agreement_id:
+        record_billed_period(agreement=invoice.agreement, period_end=invoice.period_end)
+    if invoice.is_credit_note and invoice.credited_invoice_id:
+        _mark_credited_when_complete(invoice.credited_invoice_id, by=by)
+    return invoice
+
+
+def issue_drafts(
+    *, invoices: Iterable[Invoice], by: User | None = None, issue_date: date | None = None
+) -> list[Invoice]:
+    """Issue several drafts in order, after checking the price equality of their years."""
+    drafts = sorted(
+        (i for i in invoices if i.status == Invoice.Status.DRAFT), key=lambda i: (i.customer.name, i.pk)
+    )
+    for year in sorted({i.year for i in drafts}):
+        check_price_equality(year=year)
+    return [issue_invoice(invoice=i, by=by, issue_date=issue_date) for i in drafts]
+
+
+@transaction.atomic
+def mark_invoice_paid(
+    *, invoice: Invoice, by: User | None = None, paid_at: datetime | None = None
+) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.PAID:
+        return invoice
+    if not can_be_marked_paid(invoice):
+        raise ValidationError(_("Alleen een verzonden factuur kan als betaald worden gemarkeerd."))
+    invoice.status = Invoice.Status.PAID
+    invoice.paid_at = paid_at or timezone.now()
+    save_with_history(invoice, by=by)
+    return invoice
