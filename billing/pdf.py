@@ -12,7 +12,6 @@ import logging
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
 from tenants.selectors import provider_organisation
 
@@ -42,6 +41,8 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     document addressed to a Dutch municipality)."""
     with translation.override("nl"):
         html = render_to_string("billing/invoice_pdf.html", invoice_context(invoice))
+    from weasyprint import HTML  # loads Pango and fonts: only when a PDF is made
+
     return HTML(string=html).write_pdf()
 
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
-from tenants.roles import ALL_ROLES, PROVIDER_ROLES, Role
+from tenants.mixins import PortalAccessMixin, ProviderPageMixin, ScopedObjectMixin
+from tenants.roles import ALL_ROLES, Role
 from tenants.selectors import has_any_role, is_provider_user
 
 from . import selectors
@@ -31,17 +31,6 @@ STAFF_ONLY = frozenset({Role.PROVIDER_STAFF})
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-class ProviderPageMixin(PortalAccessMixin):
-    """Pages of Leiden's business operations: provider roles at the provider only."""
-
-    allowed_roles = PROVIDER_ROLES
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_provider_user(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 class InvoiceListView(PortalAccessMixin, ListView):
