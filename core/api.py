@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,10 +14,23 @@ from .exports import Column, csv_response, xlsx_response
 
 def exception_handler(exc, context):
     """DRF's handler, except that a 404 never names a model ("No Invoice matches the given query."):
-    every missing or foreign object answers the same translated "Niet gevonden.", revealing nothing."""
+    every missing or foreign object answers the same translated "Niet gevonden.", revealing nothing.
+
+    A service's ``django.core.exceptions.ValidationError`` answers 400 with its messages, per field
+    (``__all__`` as ``non_field_errors``), so no view converts it by hand."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoValidationError):
+        exc = _as_api_error(exc)
     return drf_exception_handler(exc, context)
+
+
+def _as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(
+            {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+        )
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
 class ExportListMixin:
