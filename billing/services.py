@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement
-from agreements.selectors import active_agreement_for, volumes_on
+from agreements.selectors import agreement_in_force as active_agreement_for
+from agreements.selectors import volumes_on
 from agreements.services import ensure_lines_for_year, record_billed_period
 from core.csvinput import CsvProblems, read_csv
 from core.money import format_eur

@@ -201,7 +201,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "kwargs": {"older_than_days": env.int("LOGIN_RECORD_RETENTION_DAYS", default=90)},
     },
     "agreements-notice-reminders": {
-        "task": "agreements.send_notice_reminders",
+        "task": "agreements.send_notice_reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
     # Every weekday; the task bills only on the first working day of a period (holidays skipped).

@@ -15,7 +15,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from .forms import NovationForm, UploadForm
 from .models import Employee, Employment, SupplierContract, TransitionRun
 from .report import summary_lines
-from .services import confirm_execution, record_novation, start_upload_run, update_employee
+from .services.employees import update_employee
+from .services.novation import record_novation
+from .services.runs import confirm_execution, start_upload_run
 
 
 class NoRevertMixin:

@@ -14,14 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from agreements.models import AgreementLine
-from agreements.selectors import active_agreement_for
+from agreements.selectors import agreement_in_force as active_agreement_for
 from services.models import Service
 from tenants.models import Organisation
 
 from .generator import generate
 from .inputs import InputFile, TransitionFiles
 from .models import EFFECTIVE_DATE, TransitionRun
-from .services import execute_transition
+from .services.runs import execute_transition
 
 DEMO_STAFF = 450
 DEMO_CONTRACTS = 120

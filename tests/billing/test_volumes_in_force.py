@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from agreements.models import AgreementLine, ChangeRequest
-from agreements.services import approve_change_request, submit_change_request
+from agreements.services.change_requests import approve_change_request, submit_change_request
 from billing.models import Invoice, InvoiceLine
 from billing.services import issue_drafts, issue_invoice, run_billing
 from core.periods import Period
