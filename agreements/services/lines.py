@@ -17,7 +17,7 @@ from services.models import Service
 from tenants.types import User
 
 from ..models import Agreement, AgreementLine, AgreementLineChange, ChangeRequest
-from ..selectors import is_in_force_in_year, missing_basic_services, offered_in_year
+from ..selectors import in_force_in_year, is_in_force_in_year, missing_basic_services, offered_in_year
 
 
 def check_basic_package(*, agreement: Agreement, years: Iterable[int] | None = None) -> None:
@@ -188,6 +188,28 @@ def renew_up_to(*, agreement: Agreement, year: int, by: User | None = None) -> N
         return
     for renewal_year in range(last + 1, year + 1):
         ensure_lines_for_year(agreement=agreement, year=renewal_year, by=by)
+
+
+def renew_agreements(*, year: int, by: User | None = None) -> int:
+    """Give every agreement in force in ``year`` that has no lines for it yet its lines for ``year``
+    (``ensure_lines_for_year``: the latest earlier year's volumes). Returns how many agreements renewed.
+
+    Idempotent: an agreement that already has lines for ``year`` is left alone, so a second run (or the
+    yearly task on 1 December and again on 1 January) renews nothing. Each agreement renews in a
+    transaction of its own, so one refusal does not hold back the others' renewal.
+    """
+    year = int(year)
+    candidates = (
+        Agreement.objects.filter(in_force_in_year(year))
+        .exclude(lines__year=year)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    renewed = 0
+    for agreement_id in list(candidates):
+        if ensure_lines_for_year(agreement=Agreement(pk=agreement_id), year=year, by=by):
+            renewed += 1
+    return renewed
 
 
 @transaction.atomic
