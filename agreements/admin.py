@@ -5,13 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.history import record
+
 from .models import Agreement, AgreementLine, AgreementLineChange, ChangeRequest, NoticeReminder
-from .services import (
-    approve_change_request,
-    create_agreement,
-    reject_change_request,
-    submit_for_signature,
-)
+from .services.agreements import create_agreement, submit_for_signature
+from .services.change_requests import approve_change_request, reject_change_request
 
 
 class AgreementLineInline(admin.TabularInline):
@@ -53,7 +51,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj._history_user = request.user
+            record(obj, by=request.user)
             super().save_model(request, obj, form, change)
             return
         data = form.cleaned_data

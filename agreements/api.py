@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -22,15 +21,7 @@ from tenants.selectors import has_any_role
 
 from . import selectors
 from .models import Agreement, AgreementLine, ChangeRequest
-from .services import approve_change_request, reject_change_request, submit_change_request
-
-
-def _api_error(exc: DjangoValidationError) -> ApiValidationError:
-    if hasattr(exc, "error_dict"):
-        return ApiValidationError(
-            {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
-        )
-    return ApiValidationError({"non_field_errors": exc.messages})
+from .services.change_requests import approve_change_request, reject_change_request, submit_change_request
 
 
 @extend_schema_field(
@@ -313,18 +304,15 @@ class ChangeRequestViewSet(
         agreement = data["agreement"]
         if not request.user.has_perm("agreements.submit_change_request", agreement):
             raise ApiValidationError({"agreement": [_("Deze overeenkomst bestaat niet.")]})
-        try:
-            change_request = submit_change_request(
-                agreement=agreement,
-                kind=data["kind"],
-                service=data["service"],
-                volume=data.get("volume"),
-                effective_from=data["effective_from"],
-                motivation=data.get("motivation", ""),
-                by=request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+        change_request = submit_change_request(
+            agreement=agreement,
+            kind=data["kind"],
+            service=data["service"],
+            volume=data.get("volume"),
+            effective_from=data["effective_from"],
+            motivation=data.get("motivation", ""),
+            by=request.user,
+        )
         change_request = self.get_queryset().get(pk=change_request.pk)
         return Response(ChangeRequestSerializer(change_request).data, status=status.HTTP_201_CREATED)
 
@@ -336,10 +324,7 @@ class ChangeRequestViewSet(
             raise NotFound
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            decide(request=change_request, by=request.user, reason=serializer.validated_data["reason"])
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from exc
+        decide(request=change_request, by=request.user, reason=serializer.validated_data["reason"])
         return Response(ChangeRequestSerializer(self.get_queryset().get(pk=change_request.pk)).data)
 
     @extend_schema(

@@ -23,14 +23,9 @@ from services.models import Service
 from tenants.models import Organisation
 
 from .models import Agreement, AgreementLine, ChangeRequest
-from .services import (
-    approve_change_request,
-    create_agreement,
-    next_agreement_number,
-    reject_change_request,
-    set_line_volumes,
-    submit_change_request,
-)
+from .services.agreements import create_agreement, next_agreement_number
+from .services.change_requests import approve_change_request, reject_change_request, submit_change_request
+from .services.lines import set_line_volumes
 
 START = date(2023, 1, 1)
 YEARS = (2023, 2024, 2025, 2026)

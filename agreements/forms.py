@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import UtrechtFormMixin
-from services.selectors import active_services
+from services.selectors import all_services
 
 from .models import ChangeRequest
 
@@ -20,7 +20,7 @@ class ChangeRequestForm(UtrechtFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Wat wilt u wijzigen?"), choices=ChangeRequest.Kind.choices)
     service = forms.ModelChoiceField(
         label=_("Dienst"),
-        queryset=active_services(),
+        queryset=all_services(),
         empty_label=_("Kies een dienst"),
         error_messages={"invalid_choice": _("Kies een dienst uit de lijst.")},
     )

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -20,7 +21,8 @@ from tenants.selectors import is_provider_user
 from . import selectors
 from .forms import ChangeRequestForm, DecisionForm, SignForm
 from .models import Agreement, ChangeRequest
-from .services import approve_change_request, reject_change_request, sign_agreement, submit_change_request
+from .services.agreements import sign_agreement
+from .services.change_requests import approve_change_request, reject_change_request, submit_change_request
 
 
 class AgreementListView(PortalAccessMixin, ListView):
@@ -265,8 +267,10 @@ class DecideView(ScopedObjectMixin, SingleObjectMixin, View):
     def post(self, request, pk):
         change_request = self.get_object()
         form = DecisionForm(request.POST)
-        back = request.POST.get("next") or reverse("agreements:change-request-detail", args=[pk])
-        if not back.startswith("/") or back.startswith("//"):
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             back = reverse("agreements:change-request-detail", args=[pk])
         if not form.is_valid():
             for errors in form.errors.values():

@@ -86,7 +86,7 @@ def _measure(server: str, staff: int) -> dict:
     from transition.inputs import InputFile, TransitionFiles
     from transition.models import TransitionRun
     from transition.reconciliation import reconcile
-    from transition.services import execute_transition, plan_transition
+    from transition.services.runs import execute_transition, plan_transition
 
     name = f"{TEMPLATE}_{staff}"
     _recreate(server, name, template=TEMPLATE)

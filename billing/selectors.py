@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from agreements.models import Agreement, AgreementLine
-from agreements.selectors import active_agreement_for
+from agreements.selectors.agreements import agreement_in_force
 from core.money import to_cents
 from core.periods import Period
 from services.models import Service, Tariff
@@ -164,7 +164,7 @@ def is_internal_customer(customer: Organisation) -> bool:
 
 def active_agreement(customer: Organisation, period: Period) -> Agreement | None:
     """The customer's agreement in force in ``period`` (on its first day, else on its last)."""
-    return active_agreement_for(customer=customer, on=period.start) or active_agreement_for(
+    return agreement_in_force(customer=customer, on=period.start) or agreement_in_force(
         customer=customer, on=period.end
     )
 

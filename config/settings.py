@@ -206,8 +206,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "kwargs": {"older_than_days": env.int("LOGIN_RECORD_RETENTION_DAYS", default=90)},
     },
     "agreements-notice-reminders": {
-        "task": "agreements.send_notice_reminders",
+        "task": "agreements.send_notice_reminders_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Renewal: next year's lines on 1 December, so they show before the year starts, and again on
+    # 1 January for the new year (for agreements that came into force in December). Both idempotent.
+    "agreements-renew-next-year": {
+        "task": "agreements.renew_agreements_task",
+        "schedule": crontab(month_of_year=12, day_of_month=1, hour=5, minute=0),
+        "kwargs": {"years_ahead": 1},
+    },
+    "agreements-renew-this-year": {
+        "task": "agreements.renew_agreements_task",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=5, minute=0),
+        "kwargs": {"years_ahead": 0},
     },
     # Every weekday; the task bills only on the first working day of a period (holidays skipped).
     "billing-bill-due-period": {

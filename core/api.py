@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
-from rest_framework.fields import get_error_detail
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exports import Column, csv_response, xlsx_response
@@ -15,15 +14,23 @@ from .exports import Column, csv_response, xlsx_response
 
 def exception_handler(exc, context):
     """DRF's handler, except that a 404 never names a model ("No Invoice matches the given query."):
-    every missing or foreign object answers the same translated "Niet gevonden.", revealing nothing;
-    and a Django ``ValidationError`` from a service answers 400 with its messages."""
+    every missing or foreign object answers the same translated "Niet gevonden.", revealing nothing.
+
+    A service's ``django.core.exceptions.ValidationError`` answers 400 with its messages, per field
+    (``__all__`` as ``non_field_errors``), so no view converts it by hand."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoValidationError):
-        # A rule broken in a service (Django's ValidationError) is the caller's mistake: 400 with the
-        # service's own messages, per field where the service named one. No view needs a try/except.
-        exc = exceptions.ValidationError(detail=get_error_detail(exc))
+        exc = _as_api_error(exc)
     return drf_exception_handler(exc, context)
+
+
+def _as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(
+            {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+        )
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
 class ExportListMixin:

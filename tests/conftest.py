@@ -76,6 +76,16 @@ def client_for(user):
     return client
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _task_queue_per_test_process():
+    """Each test process (pytest-xdist) sends its tasks to a queue of its own and its worker takes them
+    from there: two workers on one Redis would otherwise run each other's tasks against the wrong test
+    database."""
+    from config.celery import app
+
+    app.conf.task_default_queue = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker over Redis, in a thread; tasks see committed rows only."""

@@ -3,6 +3,7 @@ record the suppliers' consent or refusal; employees' transfer records are read-o
 
 from __future__ import annotations
 
+from celery.result import AsyncResult
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +16,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from .forms import NovationForm, UploadForm
 from .models import Employee, Employment, SupplierContract, TransitionRun
 from .report import summary_lines
-from .services import confirm_execution, record_novation, start_upload_run, update_employee
+from .services.employees import update_employee
+from .services.novation import record_novation
+from .services.runs import confirm_execution, start_upload_run
 
 
 class NoRevertMixin:
@@ -236,8 +239,6 @@ def _progress(run: TransitionRun) -> dict | None:
     """The worker's progress of a run still in hand (from the result backend)."""
     if run.is_finished or not run.task_id:
         return None
-    from celery.result import AsyncResult
-
     result = AsyncResult(run.task_id)
     info = result.info if isinstance(result.info, dict) else {}
     return {"percent": int(info.get("percent", 0)), "step": info.get("step", "")}

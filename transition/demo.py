@@ -14,14 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from agreements.models import AgreementLine
-from agreements.selectors import active_agreement_for
+from agreements.selectors.agreements import agreement_in_force
 from services.models import Service
 from tenants.models import Organisation
 
 from .generator import generate
 from .inputs import InputFile, TransitionFiles
 from .models import EFFECTIVE_DATE, TransitionRun
-from .services import execute_transition
+from .services.runs import execute_transition
 
 DEMO_STAFF = 450
 DEMO_CONTRACTS = 120
@@ -41,7 +41,7 @@ def legacy_agreement_lines() -> list[tuple[str, str, Decimal]]:
     lines = []
     basic = list(Service.objects.filter(is_basic=True).order_by("code"))
     for customer in Organisation.objects.filter(slug__in=CUSTOMER_SLUGS).order_by("name"):
-        current = active_agreement_for(customer=customer, on=EFFECTIVE_DATE)
+        current = agreement_in_force(customer=customer, on=EFFECTIVE_DATE)
         volumes = []
         if current is not None:
             volumes = list(

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from agreements.models import AgreementLine
+from agreements.selectors import basic_services_for_year
 from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
 from services.models import Service
 from tenants.models import Location, Organisation
@@ -325,9 +327,6 @@ def read_transition_files(files: TransitionFiles) -> TransitionInput:
 def _missing_basic_package(rows: list[CsvRow], data: TransitionInput) -> list[Problem]:
     """Each municipality's 2023 agreement with Leiden must hold the basic package once the lines are
     carried: the file's lines plus, where an agreement with Leiden exists, the lines it already has."""
-    from agreements.models import AgreementLine
-    from agreements.services import basic_services_for_year
-
     basic = {s.pk: s.code for s in basic_services_for_year(EFFECTIVE_DATE.year)}
     if not basic or not data.agreements:
         return []

@@ -7,9 +7,13 @@ from datetime import date
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from agreements.models import Agreement
+from agreements.selectors import agreement_in_force
+from tenants.models import Organisation
 from tenants.selectors import is_provider_user
+from tenants.types import User
 
-from .models import Employee, Employment, SupplierContract, TransitionRun
+from .models import EFFECTIVE_DATE, Employee, Employment, SupplierContract, TransitionRun
 from .reconciliation import Reconciliation, reconcile
 
 
@@ -20,7 +24,7 @@ def _employments_on(on: date) -> QuerySet[Employment]:
     )
 
 
-def employees_for(user, *, on: date | None = None, search: str = "") -> QuerySet[Employee]:
+def employees_for(user: User, *, on: date | None = None, search: str = "") -> QuerySet[Employee]:
     """Employees with their location; with ``on``, annotated with the employer on that date; with
     ``search``, those whose name, personnel number or function contains it."""
     if not is_provider_user(user):
@@ -39,19 +43,19 @@ def employees_for(user, *, on: date | None = None, search: str = "") -> QuerySet
     return queryset
 
 
-def employments_of(user, *, employee: Employee) -> QuerySet[Employment]:
+def employments_of(user: User, *, employee: Employee) -> QuerySet[Employment]:
     if not is_provider_user(user):
         return Employment.objects.none()
     return employee.employments.select_related("employer", "location").order_by("start_date")
 
 
-def employer_on(*, employee: Employee, on: date):
+def employer_on(*, employee: Employee, on: date) -> Organisation | None:
     """Who employed ``employee`` on ``on`` (an Organisation), or ``None``."""
     employment = _employments_on(on).filter(employee=employee).select_related("employer").first()
     return employment.employer if employment else None
 
 
-def contracts_for(user, *, status: str = "") -> QuerySet[SupplierContract]:
+def contracts_for(user: User, *, status: str = "") -> QuerySet[SupplierContract]:
     """Supplier contracts with their holder; with ``status``, only those with that novation status."""
     if not is_provider_user(user):
         return SupplierContract.objects.none()
@@ -59,17 +63,31 @@ def contracts_for(user, *, status: str = "") -> QuerySet[SupplierContract]:
     return queryset.filter(novation_status=status) if status else queryset
 
 
-def runs_for(user) -> QuerySet[TransitionRun]:
+def runs_for(user: User) -> QuerySet[TransitionRun]:
     if not is_provider_user(user):
         return TransitionRun.objects.none()
     return TransitionRun.objects.select_related("created_by")
 
 
-def executed_run_for(user) -> TransitionRun | None:
+def executed_run_for(user: User) -> TransitionRun | None:
     return runs_for(user).filter(status=TransitionRun.Status.EXECUTED).first()
 
 
-def reconciliation_for(user) -> Reconciliation | None:
+def reconciliation_for(user: User) -> Reconciliation | None:
     """The reconciliation of the executed transition, or ``None`` before it (or for customer roles)."""
     run = executed_run_for(user)
     return reconcile(run) if run is not None else None
+
+
+# --- Unscoped: the transition's own checks --------------------------------------------------------
+
+
+def executed_run() -> TransitionRun | None:
+    """The executed transition, if any (there is at most one)."""
+    return TransitionRun.objects.filter(status=TransitionRun.Status.EXECUTED).first()
+
+
+def successor_agreement(*, customer: Organisation, provider: Organisation) -> Agreement | None:
+    """The municipality's agreement with Leiden in force on the effective date: it becomes the successor."""
+    current = agreement_in_force(customer=customer, on=EFFECTIVE_DATE)
+    return current if current is not None and current.provider_id == provider.pk else None

@@ -15,7 +15,7 @@ from tenants.selectors import has_any_role
 from .forms import ContractFilterForm, EmployeeFilterForm, EmployeeForm
 from .models import EFFECTIVE_DATE, SupplierContract
 from .selectors import contracts_for, employees_for, employments_of, executed_run_for, reconciliation_for
-from .services import update_employee
+from .services.employees import update_employee
 
 
 def _query_without_page(request) -> str:

@@ -6,10 +6,23 @@ from decimal import Decimal
 import pytest
 
 from agreements.models import Agreement
-from agreements.services import create_agreement, set_line_volumes
+from agreements.services.agreements import create_agreement
+from agreements.services.lines import set_line_volumes
 from tests.services.factories import ServiceFactory, TariffFactory
 
 YEARS = (2025, 2026, 2027)
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Tasks a service enqueues run in process once the transaction commits (the embedded default's
+    eager mode), so a test sees their outcome without a worker; the worker tests use ``celery_worker``."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

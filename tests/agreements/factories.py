@@ -5,7 +5,8 @@ import factory
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementLine, ChangeRequest
-from agreements.services import grant_agreement_permissions, grant_change_request_permissions
+from agreements.services.agreements import grant_agreement_permissions
+from agreements.services.change_requests import grant_change_request_permissions
 from tests.factories import OrganisationFactory, ProviderFactory, UserFactory
 from tests.services.factories import ServiceFactory
 
@@ -32,7 +33,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def permissions(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
         if create and extracted is not False:
-            grant_agreement_permissions(obj)
+            grant_agreement_permissions(agreement=obj)
 
 
 class AgreementLineFactory(factory.django.DjangoModelFactory):
@@ -63,4 +64,4 @@ class ChangeRequestFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def permissions(obj, create, extracted, **kwargs):  # noqa: N805
         if create and extracted is not False:
-            grant_change_request_permissions(obj)
+            grant_change_request_permissions(request=obj)

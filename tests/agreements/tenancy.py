@@ -10,7 +10,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from agreements.models import Agreement, ChangeRequest
-from agreements.services import create_agreement, set_line_volumes
+from agreements.services.agreements import create_agreement
+from agreements.services.lines import set_line_volumes
 from tenants.roles import Role
 from tests.factories import ProviderFactory, UserFactory
 from tests.services.factories import ServiceFactory

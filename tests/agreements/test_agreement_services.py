@@ -7,15 +7,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementLine, AgreementLineChange
-from agreements.selectors import active_agreement_for, agreements_for
-from agreements.services import (
+from agreements.selectors import agreement_in_force, agreements_for
+from agreements.services.agreements import (
     create_agreement,
     end_agreement,
-    record_billed_period,
-    set_line_volumes,
     sign_agreement,
     submit_for_signature,
 )
+from agreements.services.lines import record_billed_period, set_line_volumes
 from tenants.roles import Role
 from tests.factories import LegacyProviderFactory, user_with_role
 
@@ -55,8 +54,8 @@ def test_a_successor_starting_the_day_after_the_predecessor_ends_is_accepted(pro
         status=Agreement.Status.ACTIVE,
         predecessor=legacy,
     )
-    assert active_agreement_for(customer=municipality, on=date(2022, 12, 31)) == legacy
-    assert active_agreement_for(customer=municipality, on=date(2023, 1, 1)) == successor
+    assert agreement_in_force(customer=municipality, on=date(2022, 12, 31)) == legacy
+    assert agreement_in_force(customer=municipality, on=date(2023, 1, 1)) == successor
 
 
 def test_a_draft_may_overlap_because_only_agreements_in_force_count(agreement):
@@ -64,7 +63,7 @@ def test_a_draft_may_overlap_because_only_agreements_in_force_count(agreement):
         customer=agreement.customer, provider=agreement.provider, start_date=date(2026, 1, 1)
     )
     assert draft.status == Agreement.Status.DRAFT
-    assert active_agreement_for(customer=agreement.customer, on=date(2026, 3, 1)) == agreement
+    assert agreement_in_force(customer=agreement.customer, on=date(2026, 3, 1)) == agreement
 
 
 def test_creating_an_agreement_grants_view_to_its_own_roles_only(agreement, other_municipality, provider):
@@ -188,11 +187,11 @@ def test_an_agreement_ending_in_the_future_stays_active_until_then(agreement):
     end_agreement(agreement=agreement, end_date=date(2099, 12, 31))
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.ACTIVE
-    assert active_agreement_for(customer=agreement.customer, on=date(2100, 1, 1)) is None
+    assert agreement_in_force(customer=agreement.customer, on=date(2100, 1, 1)) is None
 
 
 def test_the_new_agreement_is_linked_to_its_ended_predecessor_once(agreement):
-    from agreements.services import link_predecessor
+    from agreements.services.agreements import link_predecessor
 
     legacy = create_agreement(
         customer=agreement.customer,

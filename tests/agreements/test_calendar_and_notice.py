@@ -5,7 +5,7 @@ from django.core import mail
 
 from agreements.calendar import agreement_calendar
 from agreements.models import Agreement, NoticeReminder
-from agreements.services import send_notice_reminders
+from agreements.services.notifications import send_notice_reminders
 from agreements.tasks import send_notice_reminders_task
 from tenants.roles import Role
 from tests.factories import user_with_role

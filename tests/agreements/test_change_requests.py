@@ -6,12 +6,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from agreements.models import AgreementLine, AgreementLineChange, ChangeRequest
-from agreements.services import (
+from agreements.services.change_requests import (
     approve_change_request,
-    record_billed_period,
     reject_change_request,
     submit_change_request,
 )
+from agreements.services.lines import record_billed_period
 from tenants.roles import Role
 from tests.factories import user_with_role
 
@@ -213,7 +213,7 @@ def test_a_decision_needs_a_reason_and_is_taken_once(agreement, manager, staff, 
 
 
 def test_submission_mails_leiden_and_the_decision_mails_the_municipality(
-    agreement, manager, staff, optional_service, django_capture_on_commit_callbacks
+    agreement, manager, staff, optional_service, django_capture_on_commit_callbacks, tasks_in_process
 ):
     colleague = user_with_role(agreement.customer, Role.CONTRACT_MANAGER, username="cm2.alfa")
     with django_capture_on_commit_callbacks(execute=True):

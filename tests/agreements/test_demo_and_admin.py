@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from agreements import demo
 from agreements.models import Agreement, AgreementLine, AgreementLineChange, ChangeRequest
-from agreements.services import missing_basic_services
+from agreements.selectors import missing_basic_services
 from tenants.demo import seed as seed_tenants
 from tenants.roles import Role
 from tests.factories import user_with_role

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import ChangeRequest
-from agreements.services import approve_change_request, submit_change_request
+from agreements.services.change_requests import approve_change_request, submit_change_request
 from tenants.roles import Role
 from tests.factories import OrganisationFactory, user_with_role
 from tests.services.factories import ServiceFactory, TariffFactory
@@ -195,7 +195,8 @@ def test_both_sides_sign_in_the_portal_and_the_agreement_becomes_active(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from agreements.models import Agreement
-    from agreements.services import create_agreement, set_line_volumes, submit_for_signature
+    from agreements.services.agreements import create_agreement, submit_for_signature
+    from agreements.services.lines import set_line_volumes
 
     settings.MEDIA_ROOT = tmp_path
     agreement = create_agreement(customer=municipality, provider=provider, start_date=date(2030, 1, 1))
@@ -226,7 +227,7 @@ def test_both_sides_sign_in_the_portal_and_the_agreement_becomes_active(
 
 
 def test_my_agreement_of_a_leiden_user_with_both_sides_is_leidens_own(client, provider, agreement):
-    from agreements.services import create_agreement
+    from agreements.services.agreements import create_agreement
 
     own = create_agreement(customer=provider, provider=provider, start_date=date(2023, 1, 1), status="active")
     user_with_role(provider, Role.PROVIDER_STAFF, username="both.leiden")

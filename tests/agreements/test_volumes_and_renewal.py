@@ -16,13 +16,9 @@ from agreements.selectors import (
     volumes_on,
     year_costs,
 )
-from agreements.services import (
-    approve_change_request,
-    end_agreement,
-    ensure_lines_for_year,
-    set_line_volumes,
-    submit_change_request,
-)
+from agreements.services.agreements import end_agreement
+from agreements.services.change_requests import approve_change_request, submit_change_request
+from agreements.services.lines import ensure_lines_for_year, set_line_volumes
 from core.money import to_cents
 from tenants.roles import Role
 from tests.conftest import client_for

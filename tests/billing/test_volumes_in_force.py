@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from agreements.models import AgreementLine, ChangeRequest
-from agreements.services import approve_change_request, ensure_lines_for_year, submit_change_request
+from agreements.services import ensure_lines_for_year
+from agreements.services.change_requests import approve_change_request, submit_change_request
 from billing.models import Invoice, InvoiceLine
 from billing.services.issuing import issue_drafts, issue_invoice
 from billing.services.runs import run_billing

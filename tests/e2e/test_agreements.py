@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementLine, ChangeRequest
-from agreements.services import create_agreement, set_line_volumes
+from agreements.services.agreements import create_agreement
+from agreements.services.lines import set_line_volumes
 from tenants.roles import Role
 from tests.factories import OrganisationFactory, ProviderFactory, user_with_role
 from tests.services.factories import ServiceFactory, TariffFactory

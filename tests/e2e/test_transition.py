@@ -10,7 +10,8 @@ from tests.transition.conftest import AGREEMENT_ROWS
 from tests.transition.conftest import world as world  # noqa: F401 - the transition's world fixture
 from tests.transition.factories import contract_row, staff_row, transition_files
 from transition.models import SupplierContract
-from transition.services import execute_transition, record_novation
+from transition.services.novation import record_novation
+from transition.services.runs import execute_transition
 
 from .conftest import assert_accessible, login
 

@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from transition.models import Employee, SupplierContract, TransitionRun
-from transition.services import carry_out_run, execute_transition, record_novation
+from transition.services.novation import record_novation
+from transition.services.runs import carry_out_run, execute_transition
 
 from .conftest import AGREEMENT_ROWS
 from .factories import contract_row, transition_files

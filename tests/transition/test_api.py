@@ -9,7 +9,7 @@ from django.urls import reverse
 from tenants.roles import Role
 from tests.conftest import client_for
 from tests.factories import user_with_role
-from transition.services import execute_transition
+from transition.services.runs import execute_transition
 
 from .conftest import AGREEMENT_ROWS
 from .factories import EmployeeFactory, SupplierContractFactory, contract_row, staff_row, transition_files

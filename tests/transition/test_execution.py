@@ -7,11 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agreements.models import Agreement, AgreementLine
-from transition import services
 from transition.models import Employee, Employment, SupplierContract, TransitionRun
 from transition.reconciliation import reconcile
 from transition.selectors import employer_on
-from transition.services import TransitionRefused, execute_transition, record_novation, update_employee
+from transition.services import transfer
+from transition.services.employees import update_employee
+from transition.services.novation import record_novation
+from transition.services.runs import TransitionRefused, execute_transition
 
 from .conftest import AGREEMENT_ROWS
 from .factories import contract_row, staff_row, transition_files
@@ -128,7 +130,7 @@ def test_a_failure_half_way_leaves_nothing_behind(world, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_carry_agreements", broken)
+    monkeypatch.setattr(transfer, "carry_agreements", broken)
     with pytest.raises(RuntimeError):
         execute_transition(files=files_for_world())
     assert snapshot() == before
@@ -140,7 +142,7 @@ def test_a_refused_agreement_write_rolls_back_staff_and_contracts_too(world, mon
     def refuse(**kwargs):
         raise ValidationError("geweigerd")
 
-    monkeypatch.setattr(services, "set_line_volumes", refuse)
+    monkeypatch.setattr(transfer, "set_line_volumes", refuse)
     with pytest.raises(ValidationError):
         execute_transition(files=files_for_world())
     assert snapshot() == before

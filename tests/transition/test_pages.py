@@ -8,7 +8,8 @@ from django.urls import reverse
 from tenants.roles import Role
 from tests.factories import user_with_role
 from transition.models import Employee, SupplierContract
-from transition.services import execute_transition, record_novation
+from transition.services.novation import record_novation
+from transition.services.runs import execute_transition
 
 from .conftest import AGREEMENT_ROWS
 from .factories import contract_row, staff_row, transition_files

@@ -1,13 +1,15 @@
 """The admin's dry run and execution run as a Celery task, on a real worker over Redis."""
 
+import time
+
 import pytest
 from celery.result import AsyncResult
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from transition.models import Employee, TransitionRun
 from transition.reconciliation import reconcile
-from transition.services import carry_out_run, confirm_execution, start_upload_run
-from transition.tasks import run_transition_task
+from transition.services.runs import carry_out_run, confirm_execution, start_upload_run
+from transition.tasks import carry_out_run_task
 
 from .conftest import AGREEMENT_ROWS
 from .factories import staff_row, transition_files
@@ -21,9 +23,13 @@ def uploads(files):
     }
 
 
-def wait_for(run: TransitionRun) -> str:
-    task_id = TransitionRun.objects.get(pk=run.pk).task_id
-    return AsyncResult(task_id).get(timeout=120)
+def wait_for(run: TransitionRun, timeout: float = 120) -> str:
+    """The worker's result for ``run``: its task records its id when it claims the run, then finishes it."""
+    deadline = time.monotonic() + timeout
+    while not (task_id := TransitionRun.objects.get(pk=run.pk).task_id):
+        assert time.monotonic() < deadline, "the worker did not claim the run"
+        time.sleep(0.05)
+    return AsyncResult(task_id).get(timeout=timeout)
 
 
 @pytest.mark.celery
@@ -45,7 +51,7 @@ def test_dry_run_and_execution_run_on_a_real_worker(celery_worker, world, provid
     assert Employee.objects.count() == 2
     assert reconcile(execution).is_complete
     # The task is safe to run twice: a run that is no longer queued is left alone.
-    assert run_transition_task.delay(run_id=execution.pk).get(timeout=60) == TransitionRun.Status.EXECUTED
+    assert carry_out_run_task.delay(run_id=execution.pk).get(timeout=60) == TransitionRun.Status.EXECUTED
 
 
 @pytest.mark.celery
@@ -74,7 +80,7 @@ def test_the_worker_reports_progress_in_steps(
 def test_an_unexpected_error_marks_the_run_failed(
     world, provider_staff, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from transition import services
+    from transition.services import transfer
 
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=False):
@@ -83,7 +89,7 @@ def test_an_unexpected_error_marks_the_run_failed(
             mode=TransitionRun.Mode.EXECUTE,
             **uploads(transition_files(agreement_rows=AGREEMENT_ROWS)),
         )
-    monkeypatch.setattr(services, "_transfer_contracts", lambda **kwargs: 1 / 0)
+    monkeypatch.setattr(transfer, "transfer_contracts", lambda **kwargs: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         carry_out_run(run_id=run.pk)
     run.refresh_from_db()

@@ -6,7 +6,7 @@ from agreements.models import Agreement
 from core.csvinput import CsvProblems
 from transition.inputs import InputFile, TransitionFiles
 from transition.models import Employee, SupplierContract, TransitionRun
-from transition.services import execute_transition, plan_transition
+from transition.services.runs import execute_transition, plan_transition
 
 from .conftest import AGREEMENT_ROWS
 from .factories import (

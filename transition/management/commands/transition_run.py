@@ -14,7 +14,7 @@ from transition.inputs import InputFile, TransitionFiles
 from transition.models import TransitionRun
 from transition.reconciliation import reconcile
 from transition.report import summary_lines
-from transition.services import execute_transition, plan_transition
+from transition.services.runs import execute_transition, plan_transition
 
 
 class Command(BaseCommand):

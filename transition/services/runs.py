@@ -1,8 +1,10 @@
-"""Every write of the transition: the dry run, the execution in one transaction, novation and edits.
+"""Transition runs: the dry run, the execution in one transaction, and uploads carried out by a worker.
 
 The order is fixed: an executed transition is checked first (the same files again change nothing and
 say so; different files are refused), then all three files are read and checked (every problem, nothing
-written), and only then is anything written, in one transaction: staff, contracts, agreements, the run.
+written), and only then is anything written, in one transaction: staff, contracts, agreements, the run
+(``transfer``). An upload in the admin is stored as a queued run; the task
+``transition.carry_out_run_task`` claims it and carries it out, exactly once.
 """
 
 from __future__ import annotations
@@ -10,41 +12,30 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
-from agreements.models import Agreement
-from agreements.selectors import active_agreement_for
-from agreements.services import create_agreement, end_agreement, link_predecessor, set_line_volumes
 from core.csvinput import CsvProblems
-from services.models import Service
+from core.history import save_with_history
+from core.tasks import enqueue
 from tenants.models import Organisation
 from tenants.selectors import provider_organisation
+from tenants.types import User
 
-from .inputs import InputFile, TransitionFiles, TransitionInput, read_transition_files
-from .models import (
-    EFFECTIVE_DATE,
-    LAST_LEGACY_DAY,
-    TRANSFER_FIELDS,
-    Employee,
-    Employment,
-    SupplierContract,
-    TransitionRun,
-)
-from .reconciliation import reconcile
-
-LEGACY_YEAR = LAST_LEGACY_DAY.year
-NEW_YEAR = EFFECTIVE_DATE.year
-BATCH = 2000
+from ..inputs import InputFile, TransitionFiles, TransitionInput, read_transition_files
+from ..models import TransitionRun
+from ..reconciliation import reconcile
+from ..selectors import executed_run, successor_agreement
+from . import transfer
 
 Progress = Callable[[int, str], None]
+RUN_TASK = "transition.carry_out_run_task"
 
 
 class TransitionRefused(ValidationError):
@@ -55,17 +46,13 @@ class TransitionRefused(ValidationError):
 class Outcome:
     status: str
     message: str
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
     actions: list[str] = field(default_factory=list)
     run: TransitionRun | None = None
 
 
 def _noop(percent: int, step: str) -> None:
     return None
-
-
-def executed_run() -> TransitionRun | None:
-    return TransitionRun.objects.filter(status=TransitionRun.Status.EXECUTED).first()
 
 
 def _organisations() -> tuple[Organisation, Organisation]:
@@ -103,21 +90,15 @@ def _already_done(files: TransitionFiles) -> Outcome | None:
     )
 
 
-def _provider_agreement(*, customer: Organisation, provider: Organisation) -> Agreement | None:
-    """The municipality's agreement with Leiden in force on the effective date: it becomes the successor."""
-    current = active_agreement_for(customer=customer, on=EFFECTIVE_DATE)
-    return current if current is not None and current.provider_id == provider.pk else None
-
-
 def _agreement_plan(data: TransitionInput, provider: Organisation) -> list[str]:
     """What execution will do per municipality, in words, for the dry run."""
-    per_customer = defaultdict(list)
+    per_customer: dict[int, list[Any]] = defaultdict(list)
     for row in data.agreements:
         per_customer[row.customer_id].append(row)
     actions = []
     for customer in Organisation.objects.filter(pk__in=per_customer).order_by("name"):
         lines = len(per_customer[customer.pk])
-        current = _provider_agreement(customer=customer, provider=provider)
+        current = successor_agreement(customer=customer, provider=provider)
         if current is not None:
             actions.append(
                 _(
@@ -176,129 +157,11 @@ def plan_transition(*, files: TransitionFiles, progress: Progress = _noop) -> Ou
     )
 
 
-def _create_with_history(objects: list, model, *, by) -> list:
-    """Insert the transition's records in batches, each with its history row (who, reason 'transitie')."""
-    return bulk_create_with_history(
-        objects, model, batch_size=BATCH, default_user=by, default_change_reason="transitie"
-    )
-
-
-def _transfer_staff(*, data: TransitionInput, run: TransitionRun, legacy, provider, by) -> int:
-    employees = _create_with_history(
-        [
-            Employee(
-                personnel_number=row.personnel_number,
-                first_name=row.first_name,
-                name_prefix=row.name_prefix,
-                last_name=row.last_name,
-                function=row.function,
-                salary_scale=row.salary_scale,
-                fte=row.fte,
-                location_id=row.location_id,
-                department=row.department,
-                employed_since=row.employed_since,
-                transition_run=run,
-                is_example=run.report.get("is_example", False),
-            )
-            for row in data.staff
-        ],
-        Employee,
-        by=by,
-    )
-    employments = []
-    for employee in employees:
-        common = {
-            "employee_id": employee.pk,
-            "function": employee.function,
-            "salary_scale": employee.salary_scale,
-            "fte": employee.fte,
-            "location_id": employee.location_id,
-            "transition_run": run,
-        }
-        employments.append(
-            Employment(
-                employer=legacy, start_date=employee.employed_since, end_date=LAST_LEGACY_DAY, **common
-            )
-        )
-        employments.append(Employment(employer=provider, start_date=EFFECTIVE_DATE, end_date=None, **common))
-    _create_with_history(employments, Employment, by=by)
-    return len(employees)
-
-
-def _transfer_contracts(*, data: TransitionInput, run: TransitionRun, provider, by) -> int:
-    contracts = _create_with_history(
-        [
-            SupplierContract(
-                number=row.number,
-                supplier=row.supplier,
-                kvk=row.kvk,
-                description=row.description,
-                start_date=row.start_date,
-                end_date=row.end_date,
-                annual_value=row.annual_value,
-                holder=provider,
-                novation_status=SupplierContract.Novation.PENDING,
-                transition_run=run,
-                is_example=run.report.get("is_example", False),
-            )
-            for row in data.contracts
-        ],
-        SupplierContract,
-        by=by,
-    )
-    return len(contracts)
-
-
-def _legacy_agreement(*, customer: Organisation, legacy: Organisation, by) -> Agreement:
-    """The municipality's Servicepunt71 agreement for 2022: the one on record, or one made for it."""
-    existing = active_agreement_for(customer=customer, on=LAST_LEGACY_DAY)
-    if existing is not None and existing.provider_id == legacy.pk:
-        return existing
-    return create_agreement(
-        customer=customer,
-        provider=legacy,
-        start_date=date(LEGACY_YEAR, 1, 1),
-        end_date=LAST_LEGACY_DAY,
-        status=Agreement.Status.ACTIVE,
-        by=by,
-        title=_("Dienstverleningsovereenkomst Servicepunt71 – %(customer)s") % {"customer": customer.name},
-    )
-
-
-def _carry_agreements(*, data: TransitionInput, legacy, provider, by) -> int:
-    per_customer: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for row in data.agreements:
-        per_customer[row.customer_id][row.service_id] = row.volume
-    services = Service.objects.in_bulk({row.service_id for row in data.agreements})
-    reason = _("Transitie Servicepunt71")
-    carried = 0
-    for customer in Organisation.objects.filter(pk__in=per_customer).order_by("name"):
-        volumes = {services[pk]: volume for pk, volume in per_customer[customer.pk].items()}
-        old = _legacy_agreement(customer=customer, legacy=legacy, by=by)
-        set_line_volumes(agreement=old, year=LEGACY_YEAR, volumes=volumes, by=by, reason=reason)
-        old = end_agreement(agreement=old, end_date=LAST_LEGACY_DAY, by=by)
-        new = _provider_agreement(customer=customer, provider=provider)
-        if new is not None:
-            link_predecessor(agreement=new, predecessor=old, by=by, reason=reason)
-        else:
-            new = create_agreement(
-                customer=customer,
-                provider=provider,
-                start_date=EFFECTIVE_DATE,
-                status=Agreement.Status.ACTIVE,
-                by=by,
-                predecessor=old,
-            )
-        set_line_volumes(agreement=new, year=NEW_YEAR, volumes=volumes, by=by, reason=reason)
-        carried += len(volumes)
-    return carried
-
-
 @transaction.atomic
 def execute_transition(
     *,
     files: TransitionFiles,
-    by=None,
+    by: User | None = None,
     run: TransitionRun | None = None,
     progress: Progress = _noop,
     is_example: bool = False,
@@ -327,11 +190,11 @@ def execute_transition(
     run.report = {"is_example": is_example}
     run.save()
     progress(20, _("Medewerkers overzetten"))
-    run.staff_count = _transfer_staff(data=data, run=run, legacy=legacy, provider=provider, by=by)
+    run.staff_count = transfer.transfer_staff(data=data, run=run, legacy=legacy, provider=provider, by=by)
     progress(60, _("Leverancierscontracten overzetten"))
-    run.contract_count = _transfer_contracts(data=data, run=run, provider=provider, by=by)
+    run.contract_count = transfer.transfer_contracts(data=data, run=run, provider=provider, by=by)
     progress(75, _("Overeenkomsten overzetten"))
-    run.agreement_line_count = _carry_agreements(data=data, legacy=legacy, provider=provider, by=by)
+    run.agreement_line_count = transfer.carry_agreements(data=data, legacy=legacy, provider=provider, by=by)
     progress(90, _("Aansluiting maken"))
     run.report = {"is_example": is_example, "source": data.summary()}
     run.report["reconciliation"] = reconcile(run).as_json()
@@ -342,9 +205,7 @@ def execute_transition(
         "contracts": run.contract_count,
         "lines": run.agreement_line_count,
     }
-    if by is not None:
-        run._history_user = by
-    run.save()
+    save_with_history(run, by=by)
     progress(100, _("Klaar"))
     return Outcome(
         status=TransitionRun.Status.EXECUTED,
@@ -359,7 +220,7 @@ def execute_transition(
 
 
 def _files_of(run: TransitionRun) -> TransitionFiles:
-    def read(field_file) -> InputFile:
+    def read(field_file: FieldFile) -> InputFile:
         field_file.open("rb")
         try:
             return InputFile(name=field_file.name.rsplit("/", 1)[-1], data=field_file.read())
@@ -371,7 +232,7 @@ def _files_of(run: TransitionRun) -> TransitionFiles:
 
 @transaction.atomic
 def start_upload_run(
-    *, staff, contracts, agreements, by, mode: str = TransitionRun.Mode.DRY_RUN
+    *, staff: File, contracts: File, agreements: File, by: User, mode: str = TransitionRun.Mode.DRY_RUN
 ) -> TransitionRun:
     """Store three uploaded files as a queued run and hand it to the worker once committed."""
     files = TransitionFiles(
@@ -384,14 +245,13 @@ def start_upload_run(
     run.staff_file.save(files.staff.name, ContentFile(files.staff.data), save=False)
     run.contracts_file.save(files.contracts.name, ContentFile(files.contracts.data), save=False)
     run.agreements_file.save(files.agreements.name, ContentFile(files.agreements.data), save=False)
-    run._history_user = by
-    run.save()
-    _enqueue(run)
+    save_with_history(run, by=by)
+    enqueue(RUN_TASK, run_id=run.pk)
     return run
 
 
 @transaction.atomic
-def confirm_execution(*, run: TransitionRun, by) -> TransitionRun:
+def confirm_execution(*, run: TransitionRun, by: User) -> TransitionRun:
     """After a successful dry run: queue the execution of the same files as a new run."""
     run = TransitionRun.objects.select_for_update().get(pk=run.pk)
     if run.mode != TransitionRun.Mode.DRY_RUN or run.status != TransitionRun.Status.VALID:
@@ -407,39 +267,42 @@ def confirm_execution(*, run: TransitionRun, by) -> TransitionRun:
         contracts_file=run.contracts_file.name,
         agreements_file=run.agreements_file.name,
     )
-    execution._history_user = by
-    execution.save()
-    _enqueue(execution)
+    save_with_history(execution, by=by)
+    enqueue(RUN_TASK, run_id=execution.pk)
     return execution
 
 
-def _enqueue(run: TransitionRun) -> None:
-    from .tasks import run_transition_task
+@transaction.atomic
+def claim_run(*, run_id: int, task_id: str = "") -> tuple[TransitionRun | None, bool]:
+    """Take a queued run in hand (status running, the worker's task id recorded for its progress).
 
-    def send() -> None:
-        result = run_transition_task.delay(run_id=run.pk)
-        TransitionRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
-
-    transaction.on_commit(send)
-
-
-def _finish(run: TransitionRun, *, status: str, message: str, report: dict | None = None) -> TransitionRun:
-    TransitionRun.objects.filter(pk=run.pk).update(
-        status=status, message=message, report=report or {}, finished_at=timezone.now()
-    )
-    run.refresh_from_db()
-    return run
-
-
-def carry_out_run(*, run_id: int, progress: Progress = _noop) -> str:
-    """The worker's part: dry run or execution of a queued upload. Safe to run twice (guard first)."""
-    run = TransitionRun.objects.filter(pk=run_id).first()
+    Returns the run and whether this call claimed it: a missing run, or one no longer queued (a second
+    delivery of the task, or another worker first), is not claimed. The row lock makes one claim win.
+    """
+    run = TransitionRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.status != TransitionRun.Status.QUEUED:
+        return run, False
+    run.status = TransitionRun.Status.RUNNING
+    run.task_id = task_id or run.task_id
+    save_with_history(run, reason=_("In behandeling"), update_fields=["status", "task_id"])
+    return run, True
+
+
+def _finish(run: TransitionRun, *, status: str, message: str, **values: Any) -> TransitionRun:
+    """Record how a run ended, in a transaction of its own (an execution that failed has rolled back)."""
+    with transaction.atomic():
+        run = TransitionRun.objects.select_for_update().get(pk=run.pk)
+        values = {"report": {}, **values, "status": status, "message": message, "finished_at": timezone.now()}
+        for name, value in values.items():
+            setattr(run, name, value)
+        return save_with_history(run, update_fields=list(values))
+
+
+def carry_out_run(*, run_id: int, progress: Progress = _noop, task_id: str = "") -> str:
+    """The worker's part: dry run or execution of a queued upload. Safe to run twice (claim first)."""
+    run, claimed = claim_run(run_id=run_id, task_id=task_id)
+    if not claimed:
         return run.status if run else "missing"
-    if not TransitionRun.objects.filter(pk=run.pk, status=TransitionRun.Status.QUEUED).update(
-        status=TransitionRun.Status.RUNNING
-    ):
-        return TransitionRun.objects.get(pk=run.pk).status
     files = _files_of(run)
     try:
         if run.mode == TransitionRun.Mode.DRY_RUN:
@@ -463,61 +326,12 @@ def carry_out_run(*, run_id: int, progress: Progress = _noop) -> str:
     if outcome.status == TransitionRun.Status.EXECUTED:
         return outcome.status
     counts = outcome.summary
-    TransitionRun.objects.filter(pk=run.pk).update(
-        staff_count=counts.get("staff", 0),
-        contract_count=counts.get("contracts", 0),
-        agreement_line_count=len(counts.get("agreement_lines", [])),
-    )
     return _finish(
         run,
         status=outcome.status,
         message=outcome.message,
         report={"source": outcome.summary, "actions": outcome.actions},
+        staff_count=counts.get("staff", 0),
+        contract_count=counts.get("contracts", 0),
+        agreement_line_count=len(counts.get("agreement_lines", [])),
     ).status
-
-
-# --- After the transition --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_novation(
-    *, contract: SupplierContract, status: str, on: date, note: str = "", by=None
-) -> SupplierContract:
-    """Record the supplier's consent or refusal of the novation to Leiden."""
-    contract = SupplierContract.objects.select_for_update().get(pk=contract.pk)
-    if status not in (SupplierContract.Novation.GIVEN, SupplierContract.Novation.REFUSED):
-        raise ValidationError(_("Leg toestemming of weigering vast."))
-    if on < contract.start_date:
-        raise ValidationError(_("De datum ligt voor de start van het contract."))
-    if on > timezone.localdate():
-        raise ValidationError(_("De datum ligt in de toekomst."))
-    contract.novation_status = status
-    contract.novation_date = on
-    contract.novation_note = note
-    if by is not None:
-        contract._history_user = by
-    contract.save(update_fields=["novation_status", "novation_date", "novation_note"])
-    return contract
-
-
-@transaction.atomic
-def update_employee(*, employee: Employee, by=None, **changes) -> Employee:
-    """Change an employee's department (the rest of a transferred employee is the transfer's record)."""
-    employee = Employee.objects.select_for_update().get(pk=employee.pk)
-    locked = [name for name in changes if name in TRANSFER_FIELDS]
-    if employee.is_transferred and any(changes[name] != getattr(employee, name) for name in locked):
-        raise ValidationError(
-            _("Functie, schaal en fte van een overgegane medewerker liggen vast met de transitie.")
-        )
-    allowed = {"department", *TRANSFER_FIELDS}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(
-            _("Deze gegevens kunnen hier niet worden gewijzigd: %(f)s.") % {"f": ", ".join(sorted(unknown))}
-        )
-    for name, value in changes.items():
-        setattr(employee, name, value)
-    if by is not None:
-        employee._history_user = by
-    employee.save()
-    return employee
