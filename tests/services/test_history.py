@@ -26,7 +26,7 @@ def test_a_tariff_change_shows_in_its_history_with_user_time_old_and_new_value(
 
 
 def test_a_service_change_shows_in_its_history_page_and_api(client, contract_manager, provider_staff):
-    service = ServiceFactory(name="Werkplekbeheer")
+    service = ServiceFactory(code="ICT-77", name="Werkplekbeheer")
     service.name = "Werkplekbeheer en printen"
     save_service(service=service, by=provider_staff)
     client.force_login(contract_manager)
