@@ -41,7 +41,9 @@ class HistoryPageView(PortalAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         audited = self.audited
-        obj = get_scoped_object(audited.objects_for(self.request.user), user=self.request.user, pk=kwargs["pk"])
+        obj = get_scoped_object(
+            audited.objects_for(self.request.user), user=self.request.user, pk=kwargs["pk"]
+        )
         entries = history_entries(audited.sources(obj), limit=HISTORY_LIMIT)
         context.update(
             object=obj,

@@ -44,7 +44,9 @@ AUDITED = [
         model=Tariff,
         objects_for=selectors.tariffs_for,
         sources=_tariff_sources,
-        title=lambda tariff: _("tarief %(year)s van %(code)s") % {"year": tariff.year, "code": tariff.service.code},
+        title=lambda tariff: (
+            _("tarief %(year)s van %(code)s") % {"year": tariff.year, "code": tariff.service.code}
+        ),
         back_url=lambda tariff: _service_url(tariff.service),
     ),
 ]

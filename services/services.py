@@ -69,7 +69,9 @@ def _check_years(from_year: int, to_year: int) -> None:
 
 
 @transaction.atomic
-def index_tariffs(*, from_year: int, to_year: int, percent: Decimal | str | int, by: User | None = None) -> list[Tariff]:
+def index_tariffs(
+    *, from_year: int, to_year: int, percent: Decimal | str | int, by: User | None = None
+) -> list[Tariff]:
     """Create the tariffs of ``to_year`` from those of ``from_year``, raised by ``percent`` %.
 
     Each new unit price is rounded half-up to cents. Refuses when ``to_year`` already has any tariff

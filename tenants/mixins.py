@@ -21,7 +21,12 @@ from .selectors import has_any_role, is_provider_user
 
 
 def get_scoped_object(
-    queryset: QuerySet, *, user: Any, permission: str | None = None, not_found: type[Exception] = Http404, **lookup
+    queryset: QuerySet,
+    *,
+    user: Any,
+    permission: str | None = None,
+    not_found: type[Exception] = Http404,
+    **lookup,
 ) -> Model:
     """The one object of a scoped ``queryset`` matching ``lookup``, checked against guardian's
     ``permission``; anything else (absent, another tenant's, no permission) raises ``not_found``.

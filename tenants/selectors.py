@@ -99,5 +99,10 @@ def provider_organisation() -> Organisation | None:
 def primary_membership(user: User) -> Membership | None:
     """The membership shown in the header: a provider role first, then the first customer role."""
     memberships = memberships_of(user)
-    order: dict[str, int] = {Role.PROVIDER_STAFF: 0, Role.PROVIDER_FINANCE: 1, Role.CONTRACT_MANAGER: 2, Role.FINANCE: 3}
+    order: dict[str, int] = {
+        Role.PROVIDER_STAFF: 0,
+        Role.PROVIDER_FINANCE: 1,
+        Role.CONTRACT_MANAGER: 2,
+        Role.FINANCE: 3,
+    }
     return min(memberships, key=lambda m: (order.get(m.role, 9), m.organisation.name), default=None)

@@ -43,7 +43,8 @@ def test_notice_period_and_renewal_follow_the_agreement():
 
 def test_an_agreement_with_an_end_date_does_not_renew():
     dates = calendar(date(2023, 6, 1), end_date=date(2025, 12, 31))
-    assert not dates.renews and dates.notice_deadline is None
+    assert not dates.renews
+    assert dates.notice_deadline is None
 
 
 @pytest.fixture

@@ -226,7 +226,8 @@ def test_submission_mails_leiden_and_the_decision_mails_the_municipality(
             effective_from=date(2026, 1, 1),
         )
     assert len(mail.outbox) == 1
-    assert staff.email in mail.outbox[0].to and manager.email in mail.outbox[0].to
+    assert staff.email in mail.outbox[0].to
+    assert manager.email in mail.outbox[0].to
     assert "Gemeente Alfa" in mail.outbox[0].subject
     with django_capture_on_commit_callbacks(execute=True):
         approve_change_request(request=request, by=staff, reason="Past binnen de capaciteit")

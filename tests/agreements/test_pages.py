@@ -33,11 +33,14 @@ def test_the_agreement_page_shows_lines_costs_totals_and_next_years_forecast(cli
     client.force_login(manager)
     page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
     # 2026: 100 workstations at 1.050,00 and 20 participants at 210,00.
-    assert "€ 105.000,00" in page and "€ 4.200,00" in page
+    assert "€ 105.000,00" in page
+    assert "€ 4.200,00" in page
     assert "€ 109.200,00" in page
     # Forecast 2027 at 2027's tariffs: 100 x 1.100,00 + 20 x 220,00.
-    assert "Prognose 2027" in page and "€ 114.400,00" in page
-    assert "Einde transitiefase" in page and "Uiterste opzegdatum" in page
+    assert "Prognose 2027" in page
+    assert "€ 114.400,00" in page
+    assert "Einde transitiefase" in page
+    assert "Uiterste opzegdatum" in page
     assert "Wijziging aanvragen" in page
 
 
@@ -85,9 +88,11 @@ def test_a_contract_manager_submits_a_request_and_sees_it_in_my_requests(
     )
     request = ChangeRequest.objects.get()
     assert response.url == reverse("agreements:change-request-detail", args=[request.pk])
-    assert request.volume == Decimal("25.5") and request.submitted_by == manager
+    assert request.volume == Decimal("25.5")
+    assert request.submitted_by == manager
     page = client.get(reverse("agreements:change-requests")).content.decode()
-    assert "Ingediend" in page and "HRM-03" in page
+    assert "Ingediend" in page
+    assert "HRM-03" in page
 
 
 def test_provider_staff_approve_from_the_queue_and_the_history_names_the_request(
@@ -141,7 +146,8 @@ def test_the_queue_is_for_provider_staff_only(client, agreement, manager, provid
 def test_the_contract_managers_dashboard_shows_this_years_costs(client, agreement, manager):
     client.force_login(manager)
     page = client.get(reverse("dashboard")).content.decode()
-    assert "Uw overeenkomst" in page and agreement.number in page
+    assert "Uw overeenkomst" in page
+    assert agreement.number in page
 
 
 # --- Query counts stay flat -----------------------------------------------------------------------
@@ -212,7 +218,8 @@ def test_both_sides_sign_in_the_portal_and_the_agreement_becomes_active(
     assert "Bevestig dat u de overeenkomst ondertekent." in response.content.decode()
     client.post(url, {"confirm": "on"})
     agreement.refresh_from_db()
-    assert agreement.customer_signed_by == manager and agreement.status == Agreement.Status.AWAITING_SIGNATURE
+    assert agreement.customer_signed_by == manager
+    assert agreement.status == Agreement.Status.AWAITING_SIGNATURE
 
     client.force_login(staff)
     not_pdf = SimpleUploadedFile("overeenkomst.docx", b"PK...", content_type="application/msword")
@@ -221,7 +228,8 @@ def test_both_sides_sign_in_the_portal_and_the_agreement_becomes_active(
     pdf = SimpleUploadedFile("overeenkomst.pdf", b"%PDF-1.4 getekend", content_type="application/pdf")
     client.post(url, {"confirm": "on", "document": pdf})
     agreement.refresh_from_db()
-    assert agreement.status == Agreement.Status.ACTIVE and agreement.provider_signed_by == staff
+    assert agreement.status == Agreement.Status.ACTIVE
+    assert agreement.provider_signed_by == staff
     response = client.get(reverse("agreements:document", args=[agreement.pk]))
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 

@@ -54,7 +54,8 @@ def test_renewal_gives_every_agreement_in_force_its_lines_for_the_year_once(
         ).count()
         == 2
     )
-    assert year_lines(ended, 2027) == {} and year_lines(draft, 2027) == {}
+    assert year_lines(ended, 2027) == {}
+    assert year_lines(draft, 2027) == {}
     # Idempotent: the second run (1 January after 1 December) renews nothing.
     assert renew_agreements(year=2027) == 0
     assert AgreementLine.objects.filter(agreement=agreement, year=2027).count() == 2

@@ -68,5 +68,6 @@ def test_the_same_draft_issued_twice_at_once_is_issued_once():
     run_billing(period=Period.parse("2024-Q1"))
     draft = Invoice.objects.get(customer=world.alfa)
     numbers, errors = _at_once(4, lambda: issue_invoice(invoice=draft).number)
-    assert len(numbers) == 1 and len(errors) == 3
+    assert len(numbers) == 1
+    assert len(errors) == 3
     assert Invoice.objects.get(pk=draft.pk).number == numbers[0]

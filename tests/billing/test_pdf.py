@@ -62,13 +62,16 @@ def test_the_pdf_holds_every_legally_required_element(alfa_invoice, world, tmp_p
 def test_a_credit_note_pdf_names_the_invoice_it_credits(alfa_invoice, tmp_path):
     note = create_credit_note(invoice=alfa_invoice, reason="Verkeerde afname")
     text = _text(render_invoice_pdf(note), tmp_path)
-    assert "Creditnota" in text and alfa_invoice.number in text and "Verkeerde afname" in text
+    assert "Creditnota" in text
+    assert alfa_invoice.number in text
+    assert "Verkeerde afname" in text
 
 
 def test_leidens_internal_settlement_says_it_carries_no_vat(world, q1, tmp_path):
     run_billing(period=q1)
     text = _text(render_invoice_pdf(Invoice.objects.get(customer=world.provider)), tmp_path)
-    assert "Interne verrekening" in text and "zonder btw" in text
+    assert "Interne verrekening" in text
+    assert "zonder btw" in text
 
 
 def test_the_pdf_renders_to_one_a4_page(alfa_invoice, tmp_path):
@@ -123,4 +126,5 @@ def test_units_stay_whole_and_no_row_splits_across_pages(long_credit_note, tmp_p
         code, last_word = f"LNG-{n:02d}", f"slotwoord{n:02d}"
         holding = [index for index, page in enumerate(pages) if code in page]
         # The row's first line (its code) and its last wrapped line are on the same page.
-        assert len(holding) == 1 and last_word in pages[holding[0]], code
+        assert len(holding) == 1, code
+        assert last_word in pages[holding[0]], code

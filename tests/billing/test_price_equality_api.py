@@ -38,7 +38,8 @@ def test_every_service_and_customer_is_a_row_with_the_overall_verdict(billed, fi
     assert (data["year"], data["verdict"], data["is_equal"], data["deviations"]) == (2024, "equal", True, 0)
     assert data["customers"] == ["alfa", "bravo", "leiden"]
     # Three services, each billed to three customers.
-    assert data["count"] == 9 and len(data["results"]) == 9
+    assert data["count"] == 9
+    assert len(data["results"]) == 9
     row = next(r for r in data["results"] if r["service"] == "ICT-01" and r["customer"] == "alfa")
     assert row == {
         "service": "ICT-01",
@@ -54,14 +55,18 @@ def test_every_service_and_customer_is_a_row_with_the_overall_verdict(billed, fi
 
 def test_the_json_is_paginated(billed, finance):
     data = finance.get(URL, {"year": 2024, "page_size": 4}).json()
-    assert data["count"] == 9 and len(data["results"]) == 4 and data["next"]
+    assert data["count"] == 9
+    assert len(data["results"]) == 4
+    assert data["next"]
     rest = finance.get(URL, {"year": 2024, "page_size": 4, "page": 3}).json()
-    assert len(rest["results"]) == 1 and rest["verdict"] == "equal"
+    assert len(rest["results"]) == 1
+    assert rest["verdict"] == "equal"
 
 
 def test_csv_and_xlsx_have_stable_columns_and_machine_amounts(billed, finance):
     rows = csv_rows(finance.get(URL, {"year": 2024, "format": "csv"}))
-    assert list(rows[0]) == COLUMNS and len(rows) == 9
+    assert list(rows[0]) == COLUMNS
+    assert len(rows) == 9
     row = next(r for r in rows if r["service"] == "HRM-01" and r["customer"] == "bravo")
     assert row == {
         "service": "HRM-01",
@@ -73,7 +78,8 @@ def test_csv_and_xlsx_have_stable_columns_and_machine_amounts(billed, finance):
         "verdict": "equal",
     }
     sheet = xlsx_rows(finance.get(URL, {"year": 2024, "format": "xlsx"}))
-    assert list(sheet[0]) == COLUMNS and len(sheet) == 9
+    assert list(sheet[0]) == COLUMNS
+    assert len(sheet) == 9
     # The same rows; XLSX holds the tariff as a number (two decimals), the rest as in the CSV.
     assert [Decimal(str(r["tariff"])) for r in sheet] == [Decimal(r["tariff"]) for r in rows]
     assert [{**r, "tariff": None, "year": str(r["year"])} for r in sheet] == [

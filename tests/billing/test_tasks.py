@@ -19,7 +19,8 @@ def test_a_queued_run_is_billed_by_the_worker(celery_worker):
     run = BillingRun.objects.create(period="2024-Q1")
     assert carry_out_billing_run_task.delay(run_id=run.pk).get(timeout=60) == BillingRun.Status.DONE
     run.refresh_from_db()
-    assert run.invoices_created == 3 and run.progress_done == 3
+    assert run.invoices_created == 3
+    assert run.progress_done == 3
     assert Invoice.objects.filter(period="2024-Q1").count() == 3
 
 

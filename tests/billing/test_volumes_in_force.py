@@ -74,7 +74,8 @@ def test_a_draft_made_before_an_approved_change_is_recalculated_when_issued(worl
 
     issued = issue_invoice(invoice=draft)
     line = issued.lines.get(service__code="ICT-01")
-    assert line.quantity == Decimal("14") and line.net_amount == Decimal("4320.75")
+    assert line.quantity == Decimal("14")
+    assert line.net_amount == Decimal("4320.75")
     lines = list(issued.lines.all())
     assert issued.net_total == sum(line.net_amount for line in lines)
     assert issued.gross_total == issued.net_total + issued.vat_total
@@ -83,7 +84,8 @@ def test_a_draft_made_before_an_approved_change_is_recalculated_when_issued(worl
 
     again = run_billing(period=q4, dry_run=True)
     alfa = next(row for row in again.message.splitlines() if row.startswith("Gemeente Alfa"))
-    assert "al gefactureerd" in alfa and "concept" not in alfa
+    assert "al gefactureerd" in alfa
+    assert "concept" not in alfa
 
 
 def test_a_second_run_names_the_draft_it_leaves_for_recalculation(world, q1):
@@ -102,7 +104,8 @@ def test_issuing_a_recalculated_draft_still_checks_the_tariff(world, q1):
     with pytest.raises(ValidationError, match="HRM-01"):
         issue_invoice(invoice=draft)
     draft.refresh_from_db()
-    assert draft.status == Invoice.Status.DRAFT and not draft.number
+    assert draft.status == Invoice.Status.DRAFT
+    assert not draft.number
 
 
 def test_an_agreement_renewed_into_a_year_without_lines_is_billed_from_the_renewed_lines(world):
@@ -156,5 +159,6 @@ def test_the_demo_bills_a_change_from_1_july_only_from_the_third_quarter(db):
             service=request.service,
         ).values_list("invoice__period", flat=True)
     )
-    assert "2026-Q1" not in billed and "2026-Q2" not in billed
+    assert "2026-Q1" not in billed
+    assert "2026-Q2" not in billed
     assert "2026-Q3" in billed

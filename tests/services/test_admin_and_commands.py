@@ -180,4 +180,5 @@ def test_the_command_exits_non_zero_on_a_bad_percentage():
         check=False,
     )
     assert result.returncode != 0
-    assert "--percent" in result.stderr and "veel" in result.stderr
+    assert "--percent" in result.stderr
+    assert "veel" in result.stderr

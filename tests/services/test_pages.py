@@ -91,7 +91,8 @@ def test_the_catalogue_shows_the_prices_of_the_chosen_year(client, contract_mana
     client.force_login(contract_manager)
     page_2024 = client.get(CATALOGUE, {"jaar": 2024}).content.decode()
     page_2025 = client.get(CATALOGUE, {"jaar": 2025}).content.decode()
-    assert "€ 1.538,45" in page_2024 and "€ 1.606,14" not in page_2024
+    assert "€ 1.538,45" in page_2024
+    assert "€ 1.606,14" not in page_2024
     assert "€ 1.606,14" in page_2025
 
 
@@ -150,7 +151,8 @@ def test_the_service_page_shows_tariffs_over_the_years_and_service_levels(
     response = client.get(detail("ICT-01"))
     content = response.content.decode()
     assert response.status_code == 200
-    assert "€ 1.538,45" in content and "€ 1.606,14" in content
+    assert "€ 1.538,45" in content
+    assert "€ 1.606,14" in content
     assert "4,4%" in content  # 1538.45 -> 1606.14
     assert "99,6%" in content
 

@@ -30,12 +30,14 @@ def test_upload_dry_run_and_confirmed_execution_in_the_admin(
                 "agreements": SimpleUploadedFile("overeenkomsten.csv", files.agreements.data),
             },
         )
-    assert response.status_code == 302 and len(queued) == 1
+    assert response.status_code == 302
+    assert len(queued) == 1
     dry = TransitionRun.objects.get()
     assert "ververst zichzelf" in client.get(response.url).content.decode()
     carry_out_run(run_id=dry.pk)
     page = client.get(response.url).content.decode()
-    assert "Proef geslaagd" in page and "Transitie uitvoeren" in page
+    assert "Proef geslaagd" in page
+    assert "Transitie uitvoeren" in page
     assert "Gemeente Oegstgeest: overeenkomst met Servicepunt71" in page
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -67,7 +69,9 @@ def test_an_employees_transfer_record_is_read_only_in_the_admin(world, client, p
     url = reverse("admin:transition_employee_change", args=[employee.pk])
     page = client.get(url).content.decode()
     assert 'name="department"' in page
-    assert 'name="fte"' not in page and 'name="salary_scale"' not in page and 'name="function"' not in page
+    assert 'name="fte"' not in page
+    assert 'name="salary_scale"' not in page
+    assert 'name="function"' not in page
     client.post(
         url,
         {
@@ -91,7 +95,8 @@ def test_admin_actions_record_consent_and_refusal(world, client, provider_staff)
     client.force_login(provider_staff)
     url = reverse("admin:transition_suppliercontract_changelist")
     form = client.post(url, {"action": "record_consent", "_selected_action": [one.pk]})
-    assert form.status_code == 200 and "Vastleggen" in form.content.decode()
+    assert form.status_code == 200
+    assert "Vastleggen" in form.content.decode()
     client.post(
         url,
         {

@@ -34,7 +34,8 @@ def test_the_command_dry_runs_by_default_and_writes_nothing(world, tmp_path):
     out, _err = run(write(tmp_path, transition_files(agreement_rows=AGREEMENT_ROWS)))
     assert "Proef geslaagd" in out
     assert "Medewerkers: 1" in out
-    assert Employee.objects.count() == 0 and TransitionRun.objects.count() == 0
+    assert Employee.objects.count() == 0
+    assert TransitionRun.objects.count() == 0
 
 
 def test_the_command_lists_every_problem_and_fails(world, tmp_path):
@@ -55,7 +56,8 @@ def test_the_command_lists_every_problem_and_fails(world, tmp_path):
 def test_execute_prints_the_reconciliation_and_a_second_run_says_nothing_changed(world, tmp_path):
     paths = write(tmp_path, transition_files(agreement_rows=AGREEMENT_ROWS))
     out, _err = run(paths, "--execute")
-    assert "Aansluiting" in out and "Alles is verantwoord" in out
+    assert "Aansluiting" in out
+    assert "Alles is verantwoord" in out
     assert "Gemeente Oegstgeest · ICT-01" in out
     again, _err = run(paths, "--execute")
     assert "er is niets gewijzigd" in again

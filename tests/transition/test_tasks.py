@@ -41,7 +41,8 @@ def test_dry_run_and_execution_run_on_a_real_worker(celery_worker, world, provid
     dry = start_upload_run(by=provider_staff, **uploads(files))
     assert wait_for(dry) == TransitionRun.Status.VALID
     dry.refresh_from_db()
-    assert dry.report["source"]["staff"] == 2 and dry.report["actions"]
+    assert dry.report["source"]["staff"] == 2
+    assert dry.report["actions"]
     assert Employee.objects.count() == 0
 
     execution = confirm_execution(run=dry, by=provider_staff)
@@ -74,7 +75,8 @@ def test_the_worker_reports_progress_in_steps(
         run = start_upload_run(by=provider_staff, **uploads(transition_files(agreement_rows=AGREEMENT_ROWS)))
     steps = []
     assert carry_out_run(run_id=run.pk, progress=lambda percent, step: steps.append(percent)) == "valid"
-    assert steps == sorted(steps) and steps[-1] == 100
+    assert steps == sorted(steps)
+    assert steps[-1] == 100
 
 
 def test_an_unexpected_error_marks_the_run_failed(
