@@ -140,12 +140,13 @@ def customers_to_bill() -> QuerySet[Organisation]:
 
 def agreement_yearly_total(*, customer_ids: Iterable[int], year: int) -> Decimal:
     """Sum over the active agreements' lines of ``year``: volume x the year's tariff (DESIGN rule 1)."""
-    lines = AgreementLine.objects.filter(
-        agreement__customer_id__in=customer_ids,
-        agreement__status=Agreement.Status.ACTIVE,
-        year=year,
-    ).values_list("service_id", "volume")
-    lines = list(lines)
+    lines = list(
+        AgreementLine.objects.filter(
+            agreement__customer_id__in=customer_ids,
+            agreement__status=Agreement.Status.ACTIVE,
+            year=year,
+        ).values_list("service_id", "volume")
+    )
     tariffs = dict(
         Tariff.objects.filter(year=year, service_id__in={s for s, _v in lines}).values_list(
             "service_id", "unit_price"

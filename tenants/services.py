@@ -87,7 +87,7 @@ def ensure_provider_staff_permissions(using: str = "default") -> Group:
 
 
 def grant_object_permissions(
-    *, obj: models.Model, organisation: Organisation, perms: Mapping[str, Iterable[str]]
+    *, obj: models.Model, organisation: Organisation, perms: Mapping[Role, Iterable[str]]
 ):
     """Grant object permissions on ``obj`` to role groups when the object is created.
 

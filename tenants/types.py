@@ -3,5 +3,7 @@
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 
-#: Whoever a service acts for or a selector reads for: a portal user, or nobody logged in.
-User = AuthUser | AnonymousUser
+#: A portal account: who acts in a service, whom a selector reads for.
+User = AuthUser
+#: ``request.user`` before login is checked: selectors that a page calls for anyone accept it.
+Visitor = AuthUser | AnonymousUser

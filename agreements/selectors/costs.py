@@ -114,7 +114,8 @@ class _History:
         self.changes: dict[int, list[AgreementLineChange]] = defaultdict(list)
         for change in changes:
             # Only a change after 1 January shapes the volumes within its year.
-            if change.effective_from.year == change.year and change.effective_from > date(change.year, 1, 1):
+            starts = change.effective_from
+            if starts is not None and starts.year == change.year and starts > date(change.year, 1, 1):
                 self.changes[change.year].append(change)
 
     @property

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.history import delete_with_history, save_with_history
+from core.years import MAX_YEAR, MIN_YEAR, is_valid_year
 from services.models import Service
 from tenants.types import User
 
@@ -98,22 +99,25 @@ def set_line_volumes(
     by: User | None = None,
     reason: str = "",
     effective_from: date | None = None,
-) -> list[AgreementLine]:
+) -> list[AgreementLine | None]:
     """Create or update the lines of ``year`` (other services' lines stay); the history keeps every change.
 
     The new volumes hold from ``effective_from`` (default 1 January of ``year``, i.e. the whole year).
     Afterwards the year must hold the basic package.
     """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if not 2000 <= int(year) <= 2100:
-        raise ValidationError(_("Het jaar %(year)s ligt buiten 2000-2100.") % {"year": year})
+    if not is_valid_year(int(year)):
+        raise ValidationError(
+            _("Het jaar %(year)s ligt buiten %(min)s-%(max)s.")
+            % {"year": year, "min": MIN_YEAR, "max": MAX_YEAR}
+        )
     if effective_from is not None and effective_from.year != int(year):
         raise ValidationError(_("De ingangsdatum ligt niet in %(year)s.") % {"year": year})
     existing = {
         line.service_id: line
         for line in AgreementLine.objects.select_for_update().filter(agreement=agreement, year=year)
     }
-    lines = []
+    lines: list[AgreementLine | None] = []
     for service in sorted(volumes, key=lambda s: s.code):
         volume = parse_volume(volumes[service])
         lines.append(
@@ -172,7 +176,8 @@ def ensure_lines_for_year(*, agreement: Agreement, year: int, by: User | None = 
             reason=reason,
             effective_from=date(year, 1, 1),
         )
-        lines.append(line)
+        if line is not None:
+            lines.append(line)
     return lines
 
 

@@ -67,6 +67,7 @@ def _recalculate_periodic_draft(invoice: Invoice) -> None:
     approved after the draft was made is billed (the draft is locked by the caller's transaction)."""
     period = Period.parse(invoice.period)
     missing: set[str] = set()
+    assert invoice.agreement is not None  # a periodic draft always has its agreement
     lines = periodic_lines(
         agreement=invoice.agreement,
         period=period,
@@ -125,7 +126,7 @@ def issue_invoice(*, invoice: Invoice, by: User | None = None, issue_date: date 
     invoice.issued_by = by
     save_with_history(invoice, by=by)
     lock_tariffs(tariff_ids=tariff_ids)
-    if invoice.purpose == Invoice.Purpose.PERIODIC and not invoice.is_credit_note and invoice.agreement_id:
+    if invoice.purpose == Invoice.Purpose.PERIODIC and not invoice.is_credit_note and invoice.agreement:
         record_billed_period(agreement=invoice.agreement, period_end=invoice.period_end)
     if invoice.is_credit_note and invoice.credited_invoice_id:
         _mark_credited_when_complete(invoice.credited_invoice_id, by=by)

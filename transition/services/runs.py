@@ -223,7 +223,7 @@ def _files_of(run: TransitionRun) -> TransitionFiles:
     def read(field_file: FieldFile) -> InputFile:
         field_file.open("rb")
         try:
-            return InputFile(name=field_file.name.rsplit("/", 1)[-1], data=field_file.read())
+            return InputFile(name=(field_file.name or "").rsplit("/", 1)[-1], data=field_file.read())
         finally:
             field_file.close()
 
@@ -236,9 +236,9 @@ def start_upload_run(
 ) -> TransitionRun:
     """Store three uploaded files as a queued run and hand it to the worker once committed."""
     files = TransitionFiles(
-        InputFile(staff.name, staff.read()),
-        InputFile(contracts.name, contracts.read()),
-        InputFile(agreements.name, agreements.read()),
+        InputFile(staff.name or "staff.csv", staff.read()),
+        InputFile(contracts.name or "contracts.csv", contracts.read()),
+        InputFile(agreements.name or "agreements.csv", agreements.read()),
     )
     run = TransitionRun(mode=mode, status=TransitionRun.Status.QUEUED, created_by=by)
     run.staff_checksum, run.contracts_checksum, run.agreements_checksum = files.checksums
@@ -301,8 +301,10 @@ def _finish(run: TransitionRun, *, status: str, message: str, **values: Any) -> 
 def carry_out_run(*, run_id: int, progress: Progress = _noop, task_id: str = "") -> str:
     """The worker's part: dry run or execution of a queued upload. Safe to run twice (claim first)."""
     run, claimed = claim_run(run_id=run_id, task_id=task_id)
+    if run is None:
+        return "missing"
     if not claimed:
-        return run.status if run else "missing"
+        return run.status
     files = _files_of(run)
     try:
         if run.mode == TransitionRun.Mode.DRY_RUN:
