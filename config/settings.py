@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "agreements",
     "billing",
     "transition",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "billing-bill-due-period": {
         "task": "billing.bill_due_period",
         "schedule": crontab(hour=6, minute=30, day_of_week="1-5"),
+    },
+    # Daily; the task makes the reports of the last full quarter once, so a missed day only delays them.
+    "quality-quarterly-reports": {
+        "task": "quality.generate_quarterly_reports",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 
