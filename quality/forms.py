@@ -17,7 +17,18 @@ def _years() -> list[tuple[str, str]]:
     return [(str(y), str(y)) for y in range(timezone.localdate().year, FIRST_YEAR - 1, -1)]
 
 
-class PeriodForm(UtrechtFormMixin, forms.Form):
+class _PeriodChoices(forms.Form):
+    """Sets the year choices right after the fields exist: UtrechtFormMixin validates as soon as the
+    fields are made, which must already see the real choices."""
+
+    def __init__(self, *args, with_quarter: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jaar"].choices = _years()
+        if not with_quarter:
+            del self.fields["kwartaal"]
+
+
+class PeriodForm(UtrechtFormMixin, _PeriodChoices):
     """``?jaar=2025&kwartaal=2``; without a valid choice the last full quarter."""
 
     jaar = forms.TypedChoiceField(label=_("Jaar"), coerce=int, required=False)
@@ -27,12 +38,6 @@ class PeriodForm(UtrechtFormMixin, forms.Form):
         required=False,
         choices=[("1", "Q1"), ("2", "Q2"), ("3", "Q3"), ("4", "Q4")],
     )
-
-    def __init__(self, *args, with_quarter: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jaar"].choices = _years()
-        if not with_quarter:
-            del self.fields["kwartaal"]
 
     def period(self) -> tuple[int, int]:
         default = last_full_quarter(timezone.localdate())

@@ -120,6 +120,19 @@ class Scorecard:
             for cell in keys
         ]
 
+    def matrix(self) -> tuple[list[tuple[str, str]], list[dict]]:
+        """Services x KPIs for one customer: the KPIs measured (code, label) and per service a cell per
+        KPI (None where that KPI was not measured)."""
+        kpis = [k for k in KPI_ORDER if any(c.kpi == k for c in self.cells)]
+        by_service: dict[int, dict] = {}
+        for cell in self.cells:
+            entry = by_service.setdefault(cell.service.pk, {"service": cell.service, "cells": {}})
+            entry["cells"][cell.kpi] = cell
+        rows = sorted(by_service.values(), key=lambda r: (r["service"].domain.order, r["service"].code))
+        for row in rows:
+            row["cells"] = [row["cells"].get(k) for k in kpis]
+        return [(k, Kpi(k).label) for k in kpis], rows
+
     @property
     def breaches(self) -> list[RealisationCell]:
         return [c for c in self.cells if c.is_breach]

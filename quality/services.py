@@ -18,6 +18,7 @@ from billing.selectors import customers_to_bill
 from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
 from core.history import create_many, delete_with_history, save_with_history, update_many
 from core.periods import Period
+from core.tasks import enqueue
 from services.models import Service
 from tenants.models import Organisation
 
@@ -305,15 +306,6 @@ def save_breach_note(
 # --- Quarterly reports ----------------------------------------------------------------------------
 
 
-def _notify_after_commit(report_id: int) -> None:
-    def send():
-        from celery import current_app
-
-        current_app.tasks[NOTIFY_TASK].delay(report_id=report_id)
-
-    transaction.on_commit(send)
-
-
 @transaction.atomic
 def issue_quarterly_report(
     *, customer: Organisation, period: Period, by=None, notify: bool = True, now=None
@@ -347,7 +339,7 @@ def issue_quarterly_report(
         html=render_report_html(figures),
     )
     if notify:
-        _notify_after_commit(report.pk)
+        enqueue(NOTIFY_TASK, report_id=report.pk)
     return report, True
 
 

@@ -68,7 +68,10 @@ class ScorecardView(PortalAccessMixin, TemplateView):
         if not form.is_bound:
             form = PeriodForm(initial={"jaar": year, "kwartaal": quarter}, with_quarter=not self.yearly)
         card = selectors.realisation_for(self.request.user, year=year, quarter=quarter)
+        matrix_kpis, matrix_rows = card.matrix()
         context.update(
+            matrix_kpis=matrix_kpis,
+            matrix_rows=matrix_rows,
             form=form,
             card=card,
             rows=card.rows(),
