@@ -230,19 +230,28 @@ def render_report_html(figures: dict) -> str:
         return render_to_string(REPORT_TEMPLATE, _context(figures))
 
 
-def static_url_fetcher(url: str, *args, **kwargs) -> dict:
-    """WeasyPrint's fetcher that serves the project's own static files and nothing else: no request
-    ever leaves the machine while a PDF is made."""
+def static_file_for(url: str) -> tuple[bytes, str]:
+    """The bytes and type of one of the project's static files named by ``url``; anything else (another
+    host, another path) is refused, so no request ever leaves the machine while a PDF is made."""
     prefix = settings.STATIC_URL
     path = None
-    if url.startswith("file://"):
-        url = url.removeprefix("file://")
-    if url.startswith(prefix):
-        path = finders.find(url.removeprefix(prefix))
+    local = url.removeprefix("file://")
+    if local.startswith(prefix):
+        path = finders.find(local.removeprefix(prefix))
     if not path:
         raise ValueError(f"Not served while making a PDF: {url}")
-    data = Path(path).read_bytes()
-    return {"string": data, "mime_type": mimetypes.guess_type(path)[0] or "application/octet-stream"}
+    return Path(path).read_bytes(), mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def _static_fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            body, mime_type = static_file_for(url)
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
+
+    return StaticFilesFetcher()
 
 
 def render_report_pdf(report) -> bytes:
@@ -251,7 +260,7 @@ def render_report_pdf(report) -> bytes:
 
     with translation.override("nl"):
         html = render_to_string(PDF_TEMPLATE, {"report": report, "body": report.html})
-    return HTML(string=html, base_url="/", url_fetcher=static_url_fetcher).write_pdf()
+    return HTML(string=html, base_url="/", url_fetcher=_static_fetcher()).write_pdf()
 
 
 def report_pdf_filename(report) -> str:

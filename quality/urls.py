@@ -7,7 +7,9 @@ app_name = "quality"
 urlpatterns = [
     path("kwaliteit/", views.ScorecardView.as_view(), name="scorecard"),
     path("kwaliteit/jaar/", views.ScorecardView.as_view(yearly=True), name="scorecard_year"),
-    path("kwaliteit/diensten/<str:code>/", views.ServiceQualityView.as_view(), name="service"),
+    path(
+        "kwaliteit/gemeente/<slug:customer>/<str:code>/", views.ServiceQualityView.as_view(), name="service"
+    ),
     path("kwaliteit/metingen/", views.MeasurementUploadView.as_view(), name="upload"),
     path(
         "kwaliteit/toelichting/<slug:customer>/<str:service>/<int:year>/<int:quarter>/<str:kpi>/",

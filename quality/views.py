@@ -100,10 +100,9 @@ class ServiceQualityView(PortalAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         service = get_object_or_404(Service.objects.select_related("domain"), code=self.kwargs["code"])
         customers = selectors.scorecard_customers(self.request.user)
-        if not customers:
+        customer = next((c for c in customers if c.slug == self.kwargs["customer"]), None)
+        if customer is None:
             raise Http404
-        wanted = self.request.GET.get("gemeente")
-        customer = next((c for c in customers if c.slug == wanted), None) or customers[0]
         form = PeriodForm(self.request.GET or None, with_quarter=False)
         year = timezone.localdate().year
         if form.is_bound and form.is_valid() and form.cleaned_data.get("jaar"):
@@ -115,7 +114,7 @@ class ServiceQualityView(PortalAccessMixin, TemplateView):
         context.update(
             service=service,
             customer=customer,
-            customers=customers,
+            others=[c for c in customers if c.pk != customer.pk],
             form=form,
             year=year,
             trends=[{"trend": t, "chart": trend_chart(t, month_labels=labels)} for t in trends],
