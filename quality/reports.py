@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -237,7 +238,10 @@ def static_file_for(url: str) -> tuple[bytes, str]:
     path = None
     local = url.removeprefix("file://")
     if local.startswith(prefix):
-        path = finders.find(local.removeprefix(prefix))
+        try:
+            path = finders.find(local.removeprefix(prefix))
+        except SuspiciousFileOperation:
+            path = None
     if not path:
         raise ValueError(f"Not served while making a PDF: {url}")
     return Path(path).read_bytes(), mimetypes.guess_type(path)[0] or "application/octet-stream"

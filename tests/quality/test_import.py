@@ -30,7 +30,7 @@ def _problems(text: str) -> list[str]:
 
 def test_a_good_file_with_bom_commas_and_decimal_commas_is_imported():
     world = quality_world()
-    text = "\ufeffGemeente , Dienstcode,Maand,KPI,Waarde\nAlfa,ict-01,2025-03,beschikbaarheid,\"99,80\"\n9002,ICT-01,2025-03,Meldingen,120\n"
+    text = '\ufeffGemeente , Dienstcode,Maand,KPI,Waarde\nAlfa,ict-01,2025-03,beschikbaarheid,"99,80"\n9002,ICT-01,2025-03,Meldingen,120\n'
     result = _import(text)
     assert result.created == 2
     assert Measurement.objects.get(customer=world.alfa).value == Decimal("99.80")
@@ -104,9 +104,7 @@ def test_reimporting_a_month_replaces_its_values_with_history():
     )
     result = _import(HEADER + "Alfa;ICT-01;2025-03;beschikbaarheid;99,75\n")
     assert (result.created, result.updated, result.removed) == (0, 1, 1)
-    values = dict(
-        Measurement.objects.filter(customer=world.alfa).values_list("month", "value")
-    )
+    values = dict(Measurement.objects.filter(customer=world.alfa).values_list("month", "value"))
     assert values == {date(2025, 3, 1): Decimal("99.75"), date(2025, 2, 1): Decimal("99.90")}
     changed = Measurement.objects.get(month=date(2025, 3, 1))
     assert [h.value for h in changed.history.order_by("history_date")] == [Decimal("99.10"), Decimal("99.75")]
