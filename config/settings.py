@@ -51,12 +51,13 @@ INSTALLED_APPS = [
     "agreements",
     "billing",
     "transition",
+    "quality",
     "config.apps.PortalConfig",
 ]
 
 #: The portal's own apps, lowest layer first: their ``urls``, ``api``, ``portal`` and ``demo`` modules are
 #: picked up by name (``config.portal``), and provider staff get their models in the admin.
-PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition")
+PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition", "quality")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -225,6 +226,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "billing-bill-due-period": {
         "task": "billing.bill_due_period_task",
         "schedule": crontab(hour=6, minute=30, day_of_week="1-5"),
+    },
+    # Daily; the task makes the reports of the last full quarter once, so a missed day only delays them.
+    "quality-quarterly-reports": {
+        "task": "quality.generate_quarterly_reports",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

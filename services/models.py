@@ -207,6 +207,21 @@ class ServiceLevel(models.Model):
     resolution_hours = models.DecimalField(
         _("oplostijd (uren)"), max_digits=6, decimal_places=1, null=True, blank=True
     )
+    target_share_percent = models.DecimalField(
+        _("aandeel binnen de tijden (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("Het aandeel meldingen dat binnen de reactie- en oplostijd moet blijven."),
+    )
+    satisfaction_target = models.DecimalField(
+        _("tevredenheidsnorm (1-10)"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("7.0"),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(10))],
+    )
     service_hours = models.CharField(_("servicetijden"), max_length=100, blank=True)
     service_hours_en = models.CharField(_("servicetijden (Engels)"), max_length=100, blank=True)
     history = HistoricalRecords()
@@ -223,6 +238,14 @@ class ServiceLevel(models.Model):
                 condition=Q(availability_percent__isnull=True)
                 | Q(availability_percent__gte=0, availability_percent__lte=100),
                 name="service_level_availability_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_share_percent__gte=0, target_share_percent__lte=100),
+                name="service_level_target_share_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction_target__gte=1, satisfaction_target__lte=10),
+                name="service_level_satisfaction_target_1_to_10",
             ),
         ]
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from .models import Membership, Organisation
-from .roles import CUSTOMER_ROLES, PROVIDER_ROLES, Role
+from .roles import CUSTOMER_SIDE_ROLES, PROVIDER_ROLES, Role
 from .selectors import forget_memberships
 
 PROVIDER_STAFF_GROUP = "provider_staff"
@@ -36,7 +36,7 @@ def check_role_fits(organisation: Organisation, role: str) -> None:
             _("De rol %(role)s bestaat alleen bij de aanbieder, niet bij %(org)s.")
             % {"role": Role(role).label, "org": organisation.name}
         )
-    if role in CUSTOMER_ROLES and not organisation.is_customer:
+    if role in CUSTOMER_SIDE_ROLES and not organisation.is_customer:
         raise ValidationError(
             _("%(org)s is geen afnemer en kent de rol %(role)s niet.")
             % {"role": Role(role).label, "org": organisation.name}

@@ -21,6 +21,17 @@ load_registrations()
 
 # Routes that are about the session itself rather than tenant data.
 SESSION_ROUTES = {"login", "logout", "set_language"}
+# Open data without login (the Woo tariff register): nothing of a tenant is on it.
+PUBLIC_ROUTES = {"quality:open_register", "quality:open_register_csv", "quality:open_register_json"}
+# What a council reader may open; every other page and endpoint answers it 404.
+# The API root, like the schema and its docs, lists endpoints and no data.
+COUNCIL_READER_ROUTES = {
+    "dashboard",
+    "quality:report_list",
+    "schema",
+    "api-docs",
+    "api:api-root",
+} | PUBLIC_ROUTES
 MARKER = "Bravo"
 
 
@@ -60,8 +71,10 @@ def world(db):
     users = {
         "alfa.contract_manager": user_with_role(alfa, Role.CONTRACT_MANAGER),
         "alfa.finance": user_with_role(alfa, Role.FINANCE),
+        "alfa.council_reader": user_with_role(alfa, Role.COUNCIL_READER),
         "bravo.contract_manager": user_with_role(bravo, Role.CONTRACT_MANAGER),
         "bravo.finance": user_with_role(bravo, Role.FINANCE),
+        "bravo.council_reader": user_with_role(bravo, Role.COUNCIL_READER),
         "leiden.contract_manager": user_with_role(provider, Role.CONTRACT_MANAGER),
         "provider_staff": user_with_role(provider, Role.PROVIDER_STAFF),
         "provider_finance": user_with_role(provider, Role.PROVIDER_FINANCE),
@@ -99,7 +112,7 @@ def test_every_parameterised_route_has_a_tenancy_entry():
 @pytest.mark.parametrize("name", PLAIN_ROUTES)
 def test_plain_route_shows_a_municipality_nothing_of_another(world, client, name):
     url = reverse(name)
-    for key in ("alfa.contract_manager", "alfa.finance"):
+    for key in ("alfa.contract_manager", "alfa.finance", "alfa.council_reader"):
         client.force_login(world["users"][key])
         urls = [url]
         if name.startswith("api:") and name.endswith("-list"):
@@ -115,6 +128,8 @@ def test_plain_route_needs_a_login(db, client, name):
     url = reverse(name)
     if name in {"schema", "api-docs"}:
         pytest.skip("the API description is public documentation, without data")
+    if name in PUBLIC_ROUTES:
+        pytest.skip("open data without login; tests/quality checks that it holds nothing of a tenant")
     response = client.get(url)
     assert response.status_code in (302, 401, 403), f"{url} answers {response.status_code} without login"
     if response.status_code == 302:
@@ -129,7 +144,7 @@ def test_another_tenants_object_answers_404(world, client, name):
     url = reverse(name, kwargs=case.make(world["bravo"]))
     if case.shared:
         pytest.skip("shared data (the catalogue) belongs to no tenant; every role reaches it")
-    for key in ("alfa.contract_manager", "alfa.finance", "leiden.contract_manager"):
+    for key in ("alfa.contract_manager", "alfa.finance", "alfa.council_reader", "leiden.contract_manager"):
         client.force_login(world["users"][key])
         response = _request(client, case.method, url, case.data)
         assert response.status_code == 404, f"{case.method.upper()} {url} as {key}: {response.status_code}"
@@ -148,11 +163,14 @@ def test_owner_and_provider_roles_reach_the_object(world, client, name):
             response = _request(
                 client, case.method, reverse(name, kwargs=case.make(world["bravo"])), case.data
             )
+            if key.endswith("council_reader") and "council_reader" not in case.roles:
+                assert response.status_code == 404, f"{name} as {key}: {response.status_code}"
+                continue
             assert response.status_code in case.ok_statuses, f"{name} as {key}: {response.status_code}"
             assert MARKER not in _body(response) or key.startswith("bravo"), f"{name} shows {MARKER} to {key}"
         return
     allowed = [f"bravo.{role}" for role in sorted(case.roles)] + sorted(case.provider_roles)
-    denied = [f"bravo.{r}" for r in ("contract_manager", "finance") if r not in case.roles]
+    denied = [f"bravo.{r}" for r in ("contract_manager", "finance", "council_reader") if r not in case.roles]
     denied += [r for r in ("provider_staff", "provider_finance") if r not in case.provider_roles]
     for key in allowed:
         url = reverse(name, kwargs=case.make(world["bravo"]))
@@ -164,6 +182,16 @@ def test_owner_and_provider_roles_reach_the_object(world, client, name):
         client.force_login(users[key])
         response = _request(client, case.method, url, case.data)
         assert response.status_code == 404, f"{url} as {key} (no such role here): {response.status_code}"
+
+
+@pytest.mark.parametrize("name", PLAIN_ROUTES)
+def test_a_council_reader_gets_404_everywhere_but_its_reports(world, client, name):
+    client.force_login(world["users"]["alfa.council_reader"])
+    response = client.get(reverse(name))
+    if name in COUNCIL_READER_ROUTES:
+        assert response.status_code == 200, f"{name}: {response.status_code}"
+    else:
+        assert response.status_code == 404, f"{name} answers a council reader {response.status_code}"
 
 
 def test_the_walk_sees_the_routes_of_every_app():

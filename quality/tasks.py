@@ -1,0 +1,24 @@
+"""Celery tasks of the quality app: thin wrappers taking ids or dates, safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(name="quality.generate_quarterly_reports")
+def generate_quarterly_reports_task(*, today: str | None = None) -> list[int]:
+    """Daily from beat: issue the last full quarter's reports that do not exist yet (none after the
+    first run of a quarter). Returns the ids of the reports it issued."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return [report.pk for report in services.generate_quarterly_reports(today=day)]
+
+
+@shared_task(name="quality.send_report_notification")
+def send_report_notification_task(*, report_id: int) -> int:
+    """E-mail the contract managers that a report is out; a second delivery sends nothing."""
+    return services.send_report_notification(report_id=report_id)
