@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "agreements",
     "billing",
     "transition",
+    "budget",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "billing.bill_due_period",
         "schedule": crontab(hour=6, minute=30, day_of_week="1-5"),
     },
+    "budget-deadline-reminders": {
+        "task": "budget.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    "budget-overrun-alerts": {
+        "task": "budget.check_budget_overruns",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 # --- Caches ---------------------------------------------------------------------------------------
@@ -258,6 +267,8 @@ SPECTACULAR_SETTINGS = {
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portaal-2024")
 BILLING_PERIOD = env.str("BILLING_PERIOD", default="quarter")
 NOTICE_LEAD_DAYS = env.int("NOTICE_LEAD_DAYS", default=90)
+# Forecast above the budget by more than this percentage: alert the municipality (once per quarter).
+BUDGET_ALERT_THRESHOLD_PERCENT = env.str("BUDGET_ALERT_THRESHOLD_PERCENT", default="5")
 
 LOGGING = {
     "version": 1,

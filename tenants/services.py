@@ -15,7 +15,7 @@ from .roles import CUSTOMER_ROLES, PROVIDER_ROLES, Role
 from .selectors import forget_memberships
 
 PROVIDER_STAFF_GROUP = "provider_staff"
-PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition")
+PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition", "budget")
 # Besides the portal's own models, Leiden's staff keep users, tokens and lockouts in the admin.
 EXTRA_STAFF_MODELS = (("auth", "user"), ("authtoken", "tokenproxy"), ("axes", "accessattempt"))
 
