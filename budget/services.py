@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -31,6 +30,7 @@ from billing.selectors import customers_to_bill
 from billing.services import is_internal_customer
 from core.history import record, save_with_history
 from core.money import to_cents
+from core.tasks import enqueue
 from services.models import Tariff
 from services.selectors import tariffs_for_year
 from services.services import indexed_price
@@ -360,12 +360,16 @@ def generate_budget_letters(
 # --- Issuing and acknowledging ---------------------------------------------------------------------
 
 
-def _check_same_prices(letter: BudgetLetter, lines: list[BudgetLetterLine]) -> None:
+def _check_same_prices(
+    letter: BudgetLetter, lines: list[BudgetLetterLine], *, historical: bool = False
+) -> None:
     """Every unit price is the one every partner's letter of the year carries: the tariff, or the
     provisional price at the percentage the other current provisional letters of the year state."""
     tariffs = tariffs_for_year(letter.year)
     for line in lines:
         tariff = tariffs.get(line.service_id)
+        if line.is_provisional_price and historical:
+            continue
         if line.is_provisional_price and tariff is not None:
             raise ValidationError(
                 _(
@@ -403,9 +407,18 @@ def letter_number(letter: BudgetLetter) -> str:
 
 
 @transaction.atomic
-def issue_budget_letter(*, letter: BudgetLetter, by=None, issued_at: datetime | None = None) -> BudgetLetter:
+def issue_budget_letter(
+    *,
+    letter: BudgetLetter,
+    by=None,
+    issued_at: datetime | None = None,
+    notify: bool = True,
+    historical: bool = False,
+) -> BudgetLetter:
     """Issue a draft: it gets its number and never changes again. The municipality's contract managers
-    and finance are told by e-mail after the commit (a Celery task)."""
+    and finance are told by e-mail after the commit (a Celery task; ``notify=False``: the demo's
+    historical letters). ``historical=True`` issues a provisional letter dated before its year's tariffs
+    were set (the demo's history); otherwise a provisional price is refused once the tariff exists."""
     letter = BudgetLetter.objects.select_for_update().select_related("customer").get(pk=letter.pk)
     if letter.status != BudgetLetter.Status.DRAFT:
         raise ValidationError(
@@ -414,7 +427,7 @@ def issue_budget_letter(*, letter: BudgetLetter, by=None, issued_at: datetime | 
     lines = list(letter.lines.select_related("service"))
     if not lines:
         raise ValidationError(_("Een begrotingsbrief zonder regels kan niet worden verzonden."))
-    _check_same_prices(letter, lines)
+    _check_same_prices(letter, lines, historical=historical)
     if letter.replaces_id is not None:
         newer = current_letter(customer=letter.customer, year=letter.year)
         if newer is not None and newer.pk != letter.replaces_id:
@@ -426,8 +439,8 @@ def issue_budget_letter(*, letter: BudgetLetter, by=None, issued_at: datetime | 
     letter.issued_at = issued_at or timezone.now()
     letter.issued_by = by
     save_with_history(letter, by=by, reason=_("Verzonden"))
-    letter_id = letter.pk
-    transaction.on_commit(lambda: current_app.tasks[LETTER_ISSUED_TASK].delay(letter_id=letter_id))
+    if notify:
+        enqueue(LETTER_ISSUED_TASK, letter_id=letter.pk)
     return letter
 
 
@@ -549,7 +562,7 @@ def _remind(*, customer: Organisation, year: int, deadline: date, today: date) -
     return 1
 
 
-def check_budget_overruns(*, today: date | None = None, threshold=None) -> int:
+def check_budget_overruns(*, today: date | None = None, threshold=None, notify: bool = True) -> int:
     """Alert each customer whose forecast for this year exceeds its budget by more than the threshold
     (``BUDGET_ALERT_THRESHOLD_PERCENT``, default 5): dashboard and e-mail to its contract managers and
     finance, once per quarter (a ``BudgetAlert`` row records it). Returns the number of alerts made."""
@@ -563,12 +576,14 @@ def check_budget_overruns(*, today: date | None = None, threshold=None) -> int:
         realisation = realisation_of(customer=customer, year=today.year, today=today)
         if realisation is None or not realisation.exceeds(threshold):
             continue
-        made += _alert(customer=customer, year=today.year, quarter=quarter, realisation=realisation)
+        made += _alert(
+            customer=customer, year=today.year, quarter=quarter, realisation=realisation, notify=notify
+        )
     return made
 
 
 @transaction.atomic
-def _alert(*, customer: Organisation, year: int, quarter: int, realisation) -> int:
+def _alert(*, customer: Organisation, year: int, quarter: int, realisation, notify: bool = True) -> int:
     Organisation.objects.select_for_update().get(pk=customer.pk)
     if BudgetAlert.objects.filter(customer=customer, year=year, quarter=quarter).exists():
         return 0
@@ -583,7 +598,7 @@ def _alert(*, customer: Organisation, year: int, quarter: int, realisation) -> i
         deviation_percent=realisation.total.deviation_percent or Decimal(0),
         recipients=", ".join(recipients),
     )
-    if recipients:
+    if recipients and notify:
         with translation.override("nl"):
             subject = _("Prognose %(year)s boven de begroting: %(customer)s") % {
                 "year": year,

@@ -82,8 +82,11 @@ class WhatIf:
 
 
 def first_open_day(agreement: Agreement, *, today: date) -> date:
-    """The first day of the first billing period after what has been billed (and not before today's)."""
-    day = max(today, (agreement.billed_until + timedelta(days=1)) if agreement.billed_until else today)
+    """The first day of the first billing period after what has been billed (a change request may start
+    there); with nothing billed yet, the start of today's period."""
+    if agreement.billed_until is None:
+        return next(p.start for p in billing_periods(today.year) if p.start <= today <= p.end)
+    day = agreement.billed_until + timedelta(days=1)
     for year in (day.year, day.year + 1):
         for period in billing_periods(year):
             if period.start >= day:
