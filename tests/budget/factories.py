@@ -37,7 +37,9 @@ def budget_world(*, tariff_years=(2025, 2026), line_years=(2025, 2026)) -> Simpl
         "HRM-01": ServiceFactory(
             code="HRM-01", name="Salarisadministratie", domain=hrm, unit="medewerker", vat_category="E"
         ),
-        "FIN-02": ServiceFactory(code="FIN-02", name="Crediteuren", domain=hrm, unit="factuur", taakveld="0.5"),
+        "FIN-02": ServiceFactory(
+            code="FIN-02", name="Crediteuren", domain=hrm, unit="factuur", taakveld="0.5"
+        ),
     }
     for code, prices in PRICES.items():
         for year in tariff_years:

@@ -50,7 +50,9 @@ def test_a_line_is_the_sum_of_its_periods_each_rounded_half_up_like_billing(worl
     """3 employees x 35,01 / 4 = 26,2575 -> 26,26 a quarter (half up), 105,04 a year (not 105,03)."""
     from agreements.services import set_line_volumes
 
-    set_line_volumes(agreement=world.agreements["charlie"], year=2026, volumes={world.services["HRM-01"]: Decimal(3)})
+    set_line_volumes(
+        agreement=world.agreements["charlie"], year=2026, volumes={world.services["HRM-01"]: Decimal(3)}
+    )
     letter = generate_budget_letter(customer=world.charlie, year=2026)
     line = letter.lines.get(service__code="HRM-01")
     assert line.amount == Decimal("105.04")
@@ -59,8 +61,14 @@ def test_a_line_is_the_sum_of_its_periods_each_rounded_half_up_like_billing(worl
 def test_every_municipality_gets_the_same_unit_price(world):
     letters = _letters()
     assert len(letters) == 4
-    prices = {(line.service.code, line.unit_price) for letter in letters.values() for line in letter.lines.all()}
-    assert prices == {("ICT-01", Decimal("1050.00")), ("HRM-01", Decimal("35.01")), ("FIN-02", Decimal("3.67"))}
+    prices = {
+        (line.service.code, line.unit_price) for letter in letters.values() for line in letter.lines.all()
+    }
+    assert prices == {
+        ("ICT-01", Decimal("1050.00")),
+        ("HRM-01", Decimal("35.01")),
+        ("FIN-02", Decimal("3.67")),
+    }
 
 
 def test_totals_per_domain_and_taakveld_with_vat_per_category_and_none_for_leiden(world):
@@ -87,8 +95,12 @@ def test_three_scenarios_from_the_default_domain_and_service_margins(world):
     VolumeMargin.objects.create(service=world.services["FIN-02"], low_percent=-20, high_percent=20)
     letter = generate_budget_letter(customer=world.alfa, year=2026)
     lines = {line.service.code: line for line in letter.lines.all()}
-    assert lines["ICT-01"].low_amount == Decimal("94500.00") and lines["ICT-01"].high_amount == Decimal("107100.00")
-    assert lines["FIN-02"].low_amount == Decimal("14680.00") and lines["FIN-02"].high_amount == Decimal("22020.00")
+    assert lines["ICT-01"].low_amount == Decimal("94500.00") and lines["ICT-01"].high_amount == Decimal(
+        "107100.00"
+    )
+    assert lines["FIN-02"].low_amount == Decimal("14680.00") and lines["FIN-02"].high_amount == Decimal(
+        "22020.00"
+    )
     assert lines["HRM-01"].low_amount == Decimal("5321.52")  # 5.601,60 x 0,95
     assert "Dezelfde prijs" in letter.assumptions
 
@@ -103,7 +115,9 @@ def test_without_next_years_tariffs_a_percentage_is_needed_and_every_figure_is_p
     assert line.is_provisional_price and line.unit_price == indexed_price(Decimal("35.01"), Decimal("3.0"))
     assert line.unit_price == Decimal("36.06")
     assert "voorlopig" in alfa.assumptions.lower()
-    assert {letter.lines.get(service__code="HRM-01").unit_price for letter in letters.values()} == {Decimal("36.06")}
+    assert {letter.lines.get(service__code="HRM-01").unit_price for letter in letters.values()} == {
+        Decimal("36.06")
+    }
 
 
 def test_an_update_after_the_tariffs_are_set_is_a_new_version_that_references_the_old(world):
