@@ -103,6 +103,21 @@ class AgreementDetailView(AgreementObjectMixin, DetailView):
         years = selectors.costs_per_year(agreement, today=today)
         context["years"] = years
         context["forecast"] = selectors.forecast_next_year(agreement, years=years, today=today)
+        # One chosen year (?jaar=, default this year) with the year before beside it, newest first.
+        by_year = {costs.year: costs for costs in years}
+        default = today.year if today.year in by_year else max(by_year, default=None)
+        try:
+            chosen = int(self.request.GET.get("jaar", default))
+        except (TypeError, ValueError):
+            chosen = default
+        chosen = chosen if chosen in by_year else default
+        context["chosen"] = by_year.get(chosen)
+        context["previous"] = by_year.get(chosen - 1) if chosen else None
+        context["year_choices"] = sorted(by_year, reverse=True)
+        if context["chosen"] is not None:
+            context["compared"] = selectors.compare_years(context["chosen"], context["previous"])
+            if context["previous"] is not None:
+                context["total_delta"] = context["chosen"].total - context["previous"].total
         context["calendar"] = selectors.calendar_of(agreement, today=today)
         context["open_requests"] = list(
             selectors.open_change_requests_for(self.request.user).filter(agreement=agreement)
@@ -179,6 +194,14 @@ class ChangeRequestCreateView(AgreementFormMixin, FormView):
     object_permission = "agreements.submit_change_request"
     template_name = "agreements/change_request_form.html"
     form_class = ChangeRequestForm
+
+    def get_initial(self):
+        """Prefilled from the query string: the what-if page turns its trial into a request this way."""
+        initial = super().get_initial()
+        for name in ("kind", "service", "volume", "effective_from"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name]
+        return initial
 
     def form_valid(self, form):
         data = form.cleaned_data

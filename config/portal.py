@@ -38,3 +38,15 @@ def dashboard_panels(request) -> list[Panel]:
         if hasattr(module, "dashboard_panels"):
             panels.extend(module.dashboard_panels(request))
     return sorted(panels, key=lambda panel: panel.order)
+
+
+def page_panels(request, page: str, **context) -> list[Panel]:
+    """Panels that other apps add to a page: ``<app>/portal.py`` may offer ``<page>_panels(request,
+    **context)``. A lower app's page (the agreement page) thus shows a higher app's part without
+    importing it."""
+    panels = []
+    for module in portal_modules("portal"):
+        offer = getattr(module, f"{page}_panels", None)
+        if offer is not None:
+            panels.extend(offer(request, **context))
+    return sorted(panels, key=lambda panel: panel.order)

@@ -52,12 +52,13 @@ INSTALLED_APPS = [
     "billing",
     "transition",
     "quality",
+    "budget",
     "config.apps.PortalConfig",
 ]
 
 #: The portal's own apps, lowest layer first: their ``urls``, ``api``, ``portal`` and ``demo`` modules are
 #: picked up by name (``config.portal``), and provider staff get their models in the admin.
-PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition", "quality")
+PORTAL_APPS = ("tenants", "services", "agreements", "billing", "transition", "budget", "quality")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -227,9 +228,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "billing.bill_due_period_task",
         "schedule": crontab(hour=6, minute=30, day_of_week="1-5"),
     },
+    "budget-deadline-reminders": {
+        "task": "budget.send_deadline_reminders_task",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    "budget-overrun-alerts": {
+        "task": "budget.check_budget_overruns_task",
+        "schedule": crontab(hour=7, minute=20),
+    },
     # Daily; the task makes the reports of the last full quarter once, so a missed day only delays them.
     "quality-quarterly-reports": {
-        "task": "quality.generate_quarterly_reports",
+        "task": "quality.generate_quarterly_reports_task",
         "schedule": crontab(hour=6, minute=0),
     },
 }
@@ -281,6 +290,8 @@ SPECTACULAR_SETTINGS = {
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portaal-2024")
 BILLING_PERIOD = env.str("BILLING_PERIOD", default="quarter")
 NOTICE_LEAD_DAYS = env.int("NOTICE_LEAD_DAYS", default=90)
+# Forecast above the budget by more than this percentage: alert the municipality (once per quarter).
+BUDGET_ALERT_THRESHOLD_PERCENT = env.str("BUDGET_ALERT_THRESHOLD_PERCENT", default="5")
 
 LOGGING = {
     "version": 1,

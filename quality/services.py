@@ -38,7 +38,7 @@ COLUMNS = ("gemeente", "dienstcode", "maand", "kpi", "waarde")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_COUNT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES) - 1
-NOTIFY_TASK = "quality.send_report_notification"
+NOTIFY_TASK = "quality.send_report_notification_task"
 
 
 # --- Validation shared by the file, the upload and the API -----------------------------------------

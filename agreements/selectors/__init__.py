@@ -23,6 +23,7 @@ from .agreements import (
     signing_side,
 )
 from .change_requests import change_requests_for, open_change_requests_for
+from .compare import ComparedDomain, ComparedLine, compare_years
 from .costs import CostLine, Forecast, YearCosts, costs_per_year, forecast_next_year, year_costs
 from .volumes import (
     basic_services_for_year,
@@ -35,6 +36,9 @@ from .volumes import (
 )
 
 __all__ = [
+    "ComparedDomain",
+    "ComparedLine",
+    "compare_years",
     "IN_FORCE",
     "CostLine",
     "Forecast",

@@ -172,12 +172,13 @@ class _History:
         return YearCosts(year, lines, is_renewal=year not in self.lines, source_year=self.source_year(year))
 
 
-def year_costs(*, agreement: Agreement, year: int) -> YearCosts:
+def year_costs(*, agreement: Agreement, year: int, tariffs: dict[int, Tariff] | None = None) -> YearCosts:
     """What ``year`` costs: equal to what billing charges for its periods (a renewal year included).
 
-    Three queries: the lines up to the year, the year's dated changes, the year's tariffs.
+    Three queries: the lines up to the year, the year's dated changes, the year's tariffs. ``tariffs``
+    (service id -> tariff) prices the year at other unit prices by the same rule, e.g. provisional ones.
     """
-    return _History(agreement, up_to_year=year, change_years=[year]).year_costs(year)
+    return _History(agreement, up_to_year=year, change_years=[year]).year_costs(year, tariffs=tariffs)
 
 
 def costs_per_year(agreement: Agreement, *, today: date | None = None) -> list[YearCosts]:

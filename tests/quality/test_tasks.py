@@ -33,6 +33,6 @@ def test_the_task_is_registered_by_name_for_beat(settings):
 
     assert (
         settings.CELERY_BEAT_SCHEDULE["quality-quarterly-reports"]["task"]
-        == "quality.generate_quarterly_reports"
+        == "quality.generate_quarterly_reports_task"
     )
-    assert "quality.generate_quarterly_reports" in app.tasks
+    assert "quality.generate_quarterly_reports_task" in app.tasks
