@@ -10,6 +10,7 @@ the current year's tariffs raised by a provisional percentage stand in, through 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -35,6 +36,7 @@ from services.selectors import tariffs_for_year
 from services.services import indexed_price
 from tenants.models import Membership, Organisation
 from tenants.roles import Role
+from tenants.types import User
 
 from .models import (
     DEFAULT_HIGH_PERCENT,
@@ -443,13 +445,13 @@ def issue_budget_letter(
     return letter
 
 
-def issue_budget_letters(*, letters, by=None) -> list[BudgetLetter]:
-    """Issue several drafts, each in its own transaction; a refused one does not hold up the others."""
-    issued = []
-    for letter in letters:
-        if letter.status == BudgetLetter.Status.DRAFT:
-            issued.append(issue_budget_letter(letter=letter, by=by))
-    return issued
+def issue_budget_letters(*, letters: Iterable[BudgetLetter], by: User | None = None) -> list[BudgetLetter]:
+    """Issue several drafts, each in its own transaction."""
+    return [
+        issue_budget_letter(letter=letter, by=by)
+        for letter in letters
+        if letter.status == BudgetLetter.Status.DRAFT
+    ]
 
 
 @transaction.atomic

@@ -78,7 +78,8 @@ def test_totals_per_domain_and_taakveld_with_vat_per_category_and_none_for_leide
     assert alfa.vat_total == Decimal("25903.50")
     assert alfa.gross_total == alfa.net_total + alfa.vat_total
     leiden = letters["leiden"]
-    assert leiden.is_internal and leiden.vat_total == Decimal("0.00")
+    assert leiden.is_internal
+    assert leiden.vat_total == Decimal("0.00")
     from budget.selectors import subtotals
 
     by_taakveld = {g.key: g.amount for g in subtotals(list(alfa.lines.all()), by="taakveld")}
@@ -95,12 +96,10 @@ def test_three_scenarios_from_the_default_domain_and_service_margins(world):
     VolumeMargin.objects.create(service=world.services["FIN-02"], low_percent=-20, high_percent=20)
     letter = generate_budget_letter(customer=world.alfa, year=2026)
     lines = {line.service.code: line for line in letter.lines.all()}
-    assert lines["ICT-01"].low_amount == Decimal("94500.00") and lines["ICT-01"].high_amount == Decimal(
-        "107100.00"
-    )
-    assert lines["FIN-02"].low_amount == Decimal("14680.00") and lines["FIN-02"].high_amount == Decimal(
-        "22020.00"
-    )
+    assert lines["ICT-01"].low_amount == Decimal("94500.00")
+    assert lines["ICT-01"].high_amount == Decimal("107100.00")
+    assert lines["FIN-02"].low_amount == Decimal("14680.00")
+    assert lines["FIN-02"].high_amount == Decimal("22020.00")
     assert lines["HRM-01"].low_amount == Decimal("5321.52")  # 5.601,60 x 0,95
     assert "Dezelfde prijs" in letter.assumptions
 
@@ -110,9 +109,12 @@ def test_without_next_years_tariffs_a_percentage_is_needed_and_every_figure_is_p
         generate_budget_letters(year=2027)
     letters = _letters(2027, provisional_percent="3,0")
     alfa = letters["alfa"]
-    assert alfa.is_provisional and alfa.provisional_percent == Decimal("3.00") and alfa.tariff_year == 2026
+    assert alfa.is_provisional
+    assert alfa.provisional_percent == Decimal("3.00")
+    assert alfa.tariff_year == 2026
     line = alfa.lines.get(service__code="HRM-01")
-    assert line.is_provisional_price and line.unit_price == indexed_price(Decimal("35.01"), Decimal("3.0"))
+    assert line.is_provisional_price
+    assert line.unit_price == indexed_price(Decimal("35.01"), Decimal("3.0"))
     assert line.unit_price == Decimal("36.06")
     assert "voorlopig" in alfa.assumptions.lower()
     assert {letter.lines.get(service__code="HRM-01").unit_price for letter in letters.values()} == {
@@ -133,20 +135,23 @@ def test_an_update_after_the_tariffs_are_set_is_a_new_version_that_references_th
     update = issue_budget_letter(letter=update)
     assert update.number == "BB-2027-9001-2"
     first.refresh_from_db()
-    assert first.replaced_by == update and first.status == BudgetLetter.Status.ISSUED
+    assert first.replaced_by == update
+    assert first.status == BudgetLetter.Status.ISSUED
 
 
 def test_generating_again_recalculates_the_draft_instead_of_adding_one(world):
     first = _letters()["alfa"]
     again = _letters()["alfa"]
-    assert first.pk == again.pk and BudgetLetter.objects.filter(customer=world.alfa).count() == 1
+    assert first.pk == again.pk
+    assert BudgetLetter.objects.filter(customer=world.alfa).count() == 1
 
 
 def test_an_issued_letter_never_changes(world, staff):
     letter = issue_budget_letter(letter=_letters()["alfa"], by=staff)
-    assert letter.issued_by == staff and letter.issued_at is not None
+    assert letter.issued_by == staff
+    assert letter.issued_at is not None
+    letter.net_total = Decimal("1.00")
     with pytest.raises(ValidationError, match="verandert niet meer"):
-        letter.net_total = Decimal("1.00")
         letter.save()
     letter.refresh_from_db()
     line = letter.lines.first()
@@ -160,7 +165,8 @@ def test_an_issued_letter_never_changes(world, staff):
     with pytest.raises(ValidationError, match="al verzonden"):
         issue_budget_letter(letter=letter)
     admin = BudgetLetterAdmin(BudgetLetter, AdminSite())
-    assert not admin.has_change_permission(None, letter) and not admin.has_delete_permission(None, letter)
+    assert not admin.has_change_permission(None, letter)
+    assert not admin.has_delete_permission(None, letter)
     assert letter.history.count() >= 3
 
 
@@ -170,7 +176,8 @@ def test_a_municipality_acknowledges_once_and_the_letter_records_who_and_when(wo
         acknowledge_budget_letter(letter=letter, by=finance)
     issue_budget_letter(letter=letter)
     letter = acknowledge_budget_letter(letter=letter, by=finance)
-    assert letter.status == BudgetLetter.Status.ACKNOWLEDGED and letter.acknowledged_by == finance
+    assert letter.status == BudgetLetter.Status.ACKNOWLEDGED
+    assert letter.acknowledged_by == finance
     with pytest.raises(ValidationError, match="al bevestigd"):
         acknowledge_budget_letter(letter=letter, by=finance)
 
@@ -190,7 +197,8 @@ def test_provisional_letters_of_one_year_share_one_percentage(world):
 def test_the_command_makes_drafts_and_fails_clearly_on_bad_input(world):
     out = StringIO()
     call_command("generate_budget_letters", "--year", "2027", "--provisional-percent", "3.0", stdout=out)
-    assert "Gemeente Alfa: concept versie 1" in out.getvalue() and "(voorlopig)" in out.getvalue()
+    assert "Gemeente Alfa: concept versie 1" in out.getvalue()
+    assert "(voorlopig)" in out.getvalue()
     assert BudgetLetter.objects.filter(year=2027, status="draft").count() == 4
     with pytest.raises(CommandError, match="geen jaar"):
         call_command("generate_budget_letters", "--year", "twintig")
@@ -212,7 +220,8 @@ def test_the_command_exits_non_zero_from_the_shell(world, tmp_path):
         text=True,
         check=False,
     )
-    assert result.returncode != 0 and "ligt niet tussen" in result.stderr
+    assert result.returncode != 0
+    assert "ligt niet tussen" in result.stderr
 
 
 @pytest.mark.parametrize(
