@@ -118,12 +118,17 @@ class MeasurementFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(field_name="customer__slug")
     service = django_filters.CharFilter(field_name="service__code", lookup_expr="iexact")
     kpi = django_filters.ChoiceFilter(choices=Kpi.choices)
-    year = django_filters.NumberFilter(field_name="month__year")
+    year = django_filters.NumberFilter(method="filter_year")
     month = django_filters.CharFilter(method="filter_month", help_text="e.g. 2025-03")
 
     class Meta:
         model = Measurement
         fields = ["customer", "service", "kpi", "year", "month"]
+
+    def filter_year(self, queryset, name, value):
+        if value != int(value) or not MIN_YEAR <= value <= MAX_YEAR:
+            return queryset.none()
+        return queryset.filter(month__year=int(value))
 
     def filter_month(self, queryset, name, value):
         month = parse_month(value)
