@@ -6,14 +6,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.portal import NavItem, Panel
-from tenants.roles import CUSTOMER_ROLES, PROVIDER_ROLES, Role
+from tenants.roles import ALL_ROLES, COUNCIL_ROLES, CUSTOMER_ROLES, PROVIDER_ROLES, Role
 from tenants.selectors import has_any_role, is_provider_user, organisations_where
 
 from . import charts, selectors
 
 NAV_ITEMS = [
     NavItem(label=_("Begroting"), url_name="budget:realisation", order=47),
-    NavItem(label=_("Begrotingsbrieven"), url_name="budget:letter_list", order=48),
+    NavItem(
+        label=_("Begrotingsbrieven"), url_name="budget:letter_list", roles=ALL_ROLES | COUNCIL_ROLES, order=48
+    ),
 ]
 
 

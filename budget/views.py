@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -19,7 +20,7 @@ from agreements.selectors import agreements_for
 from core.exports import XLSX_CONTENT_TYPE
 from services.models import Service
 from tenants.mixins import PortalAccessMixin
-from tenants.roles import CUSTOMER_ROLES, Role
+from tenants.roles import ALL_ROLES, COUNCIL_ROLES, CUSTOMER_ROLES, Role
 from tenants.selectors import has_any_role, is_provider_user, organisations_where
 
 from . import charts, selectors, services
@@ -38,14 +39,23 @@ def _year_param(request, default: int) -> int:
     return year if 2000 <= year <= 2100 else default
 
 
+#: who reads letters: every portal role, and the municipality's council readers (issued letters only)
+READERS = ALL_ROLES | COUNCIL_ROLES
+
+
 def _safe_back(request, fallback: str) -> str:
     back = request.POST.get("next") or fallback
-    return back if back.startswith("/") and not back.startswith("//") else fallback
+    allowed = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return back if allowed else fallback
 
 
 class LetterListView(PortalAccessMixin, ListView):
-    """Every letter the user may see, newest year first; Leiden's staff generate and issue them here."""
+    """Every letter the user may see, newest year first; Leiden's staff generate and issue them here.
+    A council reader reads its municipality's issued letters."""
 
+    allowed_roles = READERS
     template_name = "budget/letter_list.html"
     context_object_name = "letters"
     paginate_by = 50
@@ -133,6 +143,8 @@ class IssueAllView(PortalAccessMixin, View):
 
 
 class LetterObjectMixin(PortalAccessMixin):
+    allowed_roles = READERS
+
     def get_letter(self) -> BudgetLetter:
         return get_object_or_404(selectors.letters_for(self.request.user), pk=self.kwargs["pk"])
 

@@ -28,6 +28,7 @@ PUBLIC_ROUTES = {"quality:open_register", "quality:open_register_csv", "quality:
 COUNCIL_READER_ROUTES = {
     "dashboard",
     "quality:report_list",
+    "budget:letter_list",
     "schema",
     "api-docs",
     "api:api-root",

@@ -62,23 +62,27 @@ def letter_of(org, *, status: str = BudgetLetter.Status.ISSUED) -> BudgetLetter:
     return letter
 
 
+# Issued letters are read by the municipality's council readers too.
+READERS = {*CUSTOMER_ROLES, Role.COUNCIL_READER}
+
+
 @populator
 def letters(org):
     letter_of(org)
     letter_of(org, status=BudgetLetter.Status.DRAFT)
 
 
-@detail_route("budget:letter_detail", roles=CUSTOMER_ROLES, provider_roles=PROVIDER_ROLES)
+@detail_route("budget:letter_detail", roles=READERS, provider_roles=PROVIDER_ROLES)
 def letter_detail(org):
     return {"pk": letter_of(org).pk}
 
 
-@detail_route("budget:letter_pdf", roles=CUSTOMER_ROLES, provider_roles=PROVIDER_ROLES)
+@detail_route("budget:letter_pdf", roles=READERS, provider_roles=PROVIDER_ROLES)
 def letter_pdf(org):
     return {"pk": letter_of(org).pk}
 
 
-@detail_route("budget:letter_xlsx", roles=CUSTOMER_ROLES, provider_roles=PROVIDER_ROLES)
+@detail_route("budget:letter_xlsx", roles=READERS, provider_roles=PROVIDER_ROLES)
 def letter_xlsx(org):
     return {"pk": letter_of(org).pk}
 
