@@ -79,8 +79,13 @@ def test_leiden_issues_the_letters_and_a_contract_manager_reads_and_acknowledges
 
     page.set_viewport_size({"width": 390, "height": 844})
     letter = BudgetLetter.objects.get(customer=world.alfa, year=2027)
-    for path in ("/", "/begrotingsbrieven/", f"/begrotingsbrieven/{letter.pk}/", "/begroting/",
-                 f"/overeenkomsten/{world.agreements['alfa'].pk}/wat-als/"):
+    for path in (
+        "/",
+        "/begrotingsbrieven/",
+        f"/begrotingsbrieven/{letter.pk}/",
+        "/begroting/",
+        f"/overeenkomsten/{world.agreements['alfa'].pk}/wat-als/",
+    ):
         page.goto(path)
         _no_sideways_scroll(page)
         if SHOTS:
