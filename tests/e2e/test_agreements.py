@@ -51,6 +51,8 @@ def test_change_request_from_submission_to_changed_lines_and_history(page, oegst
     page.get_by_role("link", name="Mijn overeenkomst").click()
     page.wait_for_url(f"**/overeenkomsten/{agreement.pk}/")
     assert page.get_by_role("heading", name=f"Overeenkomst {agreement.number}").is_visible()
+    page.get_by_label("Jaar", exact=True).select_option(str(next_year))  # one year at a time, beside the one before
+    page.get_by_role("button", name="Tonen").click()
     assert page.get_by_test_id(f"total-{next_year}").inner_text() == "€ 265.200,00"
     assert_accessible(page)
     page.get_by_role("link", name="Wijziging aanvragen").click()
@@ -87,7 +89,7 @@ def test_change_request_from_submission_to_changed_lines_and_history(page, oegst
 
     # The lines changed from next year on, and the history names the request.
     assert AgreementLine.objects.get(agreement=agreement, service__code="HRM-03", year=next_year).volume == 25
-    page.goto(f"/overeenkomsten/{agreement.pk}/")
+    page.goto(f"/overeenkomsten/{agreement.pk}/?jaar={next_year}")  # one chosen year at a time
     row = page.get_by_test_id(f"lines-{next_year}").locator("tr[data-service='HRM-03']")
     assert row.get_by_test_id("volume").inner_text() == "25"
     page.get_by_role("link", name="Historie van de regels").click()
