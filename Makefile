@@ -62,6 +62,7 @@ run: install assets messages var/secret_key
 	@echo "  contract managers: cm.leiden cm.leiderdorp cm.oegstgeest cm.zoeterwoude"
 	@echo "  finance:           fin.leiden fin.leiderdorp fin.oegstgeest fin.zoeterwoude"
 	@echo "  Leiden (provider): provider.staff (also /admin/) provider.finance"
+	@echo "  council readers:   raad.leiden raad.leiderdorp raad.oegstgeest raad.zoeterwoude"
 	@echo
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
