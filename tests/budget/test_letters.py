@@ -14,13 +14,9 @@ from agreements.selectors import year_costs
 from budget.admin import BudgetLetterAdmin
 from budget.forms import parse_dutch_number
 from budget.models import BudgetLetter, VolumeMargin
-from budget.services import (
-    acknowledge_budget_letter,
-    default_deadline,
-    generate_budget_letter,
-    generate_budget_letters,
-    issue_budget_letter,
-)
+from budget.selectors import default_deadline
+from budget.services.issuing import acknowledge_budget_letter, issue_budget_letter
+from budget.services.letters import generate_budget_letter, generate_budget_letters
 from core.money import to_cents
 from services.services import indexed_price
 
@@ -48,7 +44,7 @@ def test_each_line_is_volume_times_the_years_tariff_rounded_half_up(world):
 
 def test_a_line_is_the_sum_of_its_periods_each_rounded_half_up_like_billing(world):
     """3 employees x 35,01 / 4 = 26,2575 -> 26,26 a quarter (half up), 105,04 a year (not 105,03)."""
-    from agreements.services import set_line_volumes
+    from agreements.services.lines import set_line_volumes
 
     set_line_volumes(
         agreement=world.agreements["charlie"], year=2026, volumes={world.services["HRM-01"]: Decimal(3)}
