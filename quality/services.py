@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from core.periods import Period
 from core.tasks import enqueue
 from services.models import Service
 from tenants.models import Organisation
+from tenants.types import User
 
 from .models import (
     PERCENT_KPIS,
@@ -39,6 +40,11 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_COUNT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES) - 1
 NOTIFY_TASK = "quality.send_report_notification_task"
+
+#: a valid row of the measurement file: customer, service, month, KPI and value
+ParsedRow = tuple[Organisation, Service, date, str, Decimal]
+#: one measurement: customer id, service id, month and KPI
+MeasurementKey = tuple[int, int, date, str]
 
 
 # --- Validation shared by the file, the upload and the API -----------------------------------------
@@ -87,7 +93,7 @@ def parse_month(raw: str) -> date | None:
 
 
 def _customer_lookup() -> dict[str, Organisation]:
-    lookup = {}
+    lookup: dict[str, Organisation] = {}
     for org in customers_to_bill():
         for key in (org.name, org.name.removeprefix("Gemeente ").strip(), org.slug, org.cbs_code):
             if key:
@@ -108,7 +114,9 @@ class ImportResult:
     unchanged: int = 0
 
 
-def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
+def _read_row(
+    row: CsvRow, customers: dict[str, Organisation], services: dict[str, Service], today: date
+) -> ParsedRow | None:
     for column in COLUMNS:
         if _CONTROL.search(row.values.get(column, "")):
             row.problem(column, _("bevat een stuurteken"))
@@ -143,7 +151,8 @@ def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
         )
         kpi = ""
     value = row.decimal("waarde", minimum=Decimal(0))
-    if value is not None and value.as_tuple().exponent < -VALUE_DECIMAL_PLACES:
+    exponent = value.as_tuple().exponent if value is not None else 0
+    if value is not None and isinstance(exponent, int) and exponent < -VALUE_DECIMAL_PLACES:
         row.problem(
             "waarde",
             _("'%(value)s' heeft meer dan %(places)s decimalen")
@@ -153,14 +162,14 @@ def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
     if value is not None and kpi and (reason := value_problem(kpi, value)):
         row.problem("waarde", reason)
         value = None
-    if row.problems or None in (customer, service, month, value) or not kpi:
+    if row.problems or customer is None or service is None or month is None or value is None or not kpi:
         return None
     return customer, service, month, kpi, value
 
 
 @transaction.atomic
 def import_measurements(
-    *, source: bytes | str | Path, name: str | None = None, by=None, today: date | None = None
+    *, source: bytes | str | Path, name: str | None = None, by: User | None = None, today: date | None = None
 ) -> ImportResult:
     """Read ``gemeente, dienstcode, maand, kpi, waarde``; every bad row reported, all or nothing.
 
@@ -171,8 +180,8 @@ def import_measurements(
     services = {s.code.upper(): s for s in Service.objects.all()}
     today = today or timezone.localdate()
     problems: list[Problem] = []
-    parsed: dict[tuple[int, int, date, str], tuple] = {}
-    first_row: dict[tuple[int, int, date, str], int] = {}
+    parsed: dict[MeasurementKey, ParsedRow] = {}
+    first_row: dict[MeasurementKey, int] = {}
     file_name = name or (Path(source).name if isinstance(source, str | Path) else "upload.csv")
     rows = 0
     for row in read_csv(source, name=name, columns=COLUMNS):
@@ -199,7 +208,9 @@ def import_measurements(
     return _replace_months(parsed, file_name=file_name, by=by)
 
 
-def _replace_months(parsed: dict, *, file_name: str, by) -> ImportResult:
+def _replace_months(
+    parsed: dict[MeasurementKey, ParsedRow], *, file_name: str, by: User | None
+) -> ImportResult:
     result = ImportResult(file=file_name, rows=len(parsed))
     scopes = {(c.pk, s.pk, m) for c, s, m, _k, _v in parsed.values()}
     customer_ids = {c for c, _s, _m in scopes}
@@ -213,7 +224,8 @@ def _replace_months(parsed: dict, *, file_name: str, by) -> ImportResult:
     }
     reason = _("Import %(file)s") % {"file": file_name}
     source = file_name[:200]
-    new, changed = [], []
+    new: list[Measurement] = []
+    changed: list[Measurement] = []
     for key, (customer, service, month, kpi, value) in parsed.items():
         current = existing.pop(key, None)
         if current is None:
@@ -237,11 +249,18 @@ def _replace_months(parsed: dict, *, file_name: str, by) -> ImportResult:
 
 @transaction.atomic
 def record_measurement(
-    *, customer: Organisation, service: Service, month: date, kpi: str, value: Decimal, by=None, source="api"
+    *,
+    customer: Organisation,
+    service: Service,
+    month: date,
+    kpi: str,
+    value: Decimal,
+    by: User | None = None,
+    source: str = "api",
 ) -> tuple[Measurement, bool]:
     """One monthly value from a service-management system; a second value for the same month replaces
     the first (with history). Validated like a row of the file."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if not customers_to_bill().filter(pk=customer.pk).exists():
         errors["customer"] = [_("%(org)s is geen afnemer.") % {"org": customer.name}]
     if kpi not in Kpi.values:
@@ -260,7 +279,7 @@ def record_measurement(
         .first()
     )
     created = measurement is None
-    if created:
+    if measurement is None:
         measurement = Measurement(customer=customer, service=service, month=month, kpi=kpi)
     elif measurement.value == value:
         return measurement, False
@@ -282,7 +301,7 @@ def save_breach_note(
     kpi: str,
     explanation: str,
     remedy: str = "",
-    by=None,
+    by: User | None = None,
 ) -> BreachNote:
     """Leiden's explanation and remedy of a norm missed in a quarter (with history)."""
     explanation, remedy = (explanation or "").strip(), (remedy or "").strip()
@@ -308,31 +327,35 @@ def save_breach_note(
 
 @transaction.atomic
 def issue_quarterly_report(
-    *, customer: Organisation, period: Period, by=None, notify: bool = True, now=None
+    *,
+    customer: Organisation,
+    period: Period,
+    by: User | None = None,
+    notify: bool = True,
+    now: datetime | None = None,
 ) -> tuple[QuarterlyReport, bool]:
     """Issue the report of ``customer`` for a finished quarter, once: a second call returns the stored
     report unchanged. The figures and the HTML are stored as they are now, so the report never changes.
     The customer's contract managers are e-mailed from a task after the commit."""
     from .reports import build_figures, render_report_html
 
-    if period.kind != "quarter":
+    quarter = period.quarter
+    if quarter is None:  # a month or a whole year
         raise ValidationError(_("Een kwartaalrapportage hoort bij een kwartaal, bijvoorbeeld 2025-Q1."))
     now = now or timezone.now()
     if period.end >= timezone.localtime(now).date():
         raise ValidationError(
-            _("Het kwartaal %(period)s is nog niet voorbij.") % {"period": f"{period.year}-Q{period.quarter}"}
+            _("Het kwartaal %(period)s is nog niet voorbij.") % {"period": f"{period.year}-Q{quarter}"}
         )
     Organisation.objects.select_for_update().filter(pk=customer.pk).first()
-    existing = QuarterlyReport.objects.filter(
-        customer=customer, year=period.year, quarter=period.quarter
-    ).first()
+    existing = QuarterlyReport.objects.filter(customer=customer, year=period.year, quarter=quarter).first()
     if existing is not None:
         return existing, False
     figures = build_figures(customer=customer, period=period, issued_at=now)
     report = QuarterlyReport.objects.create(
         customer=customer,
         year=period.year,
-        quarter=period.quarter,
+        quarter=quarter,
         issued_at=now,
         issued_by=by if getattr(by, "is_authenticated", False) else None,
         figures=figures,
@@ -344,14 +367,14 @@ def issue_quarterly_report(
 
 
 def generate_quarterly_reports(
-    *, today: date | None = None, period: Period | None = None, by=None, notify: bool = True
+    *, today: date | None = None, period: Period | None = None, by: User | None = None, notify: bool = True
 ) -> list[QuarterlyReport]:
     """The reports of the last full quarter (or ``period``) for every customer that has none yet.
 
     Run daily by beat: the first run after a quarter ends issues them, later runs find them issued."""
     today = today or timezone.localdate()
     period = period or last_full_quarter(today)
-    created = []
+    created: list[QuarterlyReport] = []
     for customer in customers_to_bill().filter(active_from__lte=period.end):
         report, is_new = issue_quarterly_report(customer=customer, period=period, by=by, notify=notify)
         if is_new:
