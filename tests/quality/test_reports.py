@@ -14,7 +14,8 @@ from billing.services.runs import run_billing
 from core.periods import Period
 from quality.models import Kpi, QuarterlyReport
 from quality.reports import render_report_pdf, static_file_of
-from quality.services import generate_quarterly_reports, issue_quarterly_report, save_breach_note
+from quality.services.breaches import save_breach_note
+from quality.services.reports import generate_quarterly_reports, issue_quarterly_report
 from tenants.roles import Role
 from tests.billing.factories import billing_world
 from tests.factories import user_with_role

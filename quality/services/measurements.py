@@ -1,11 +1,11 @@
-"""Every write of the quality app: measurements (file, portal upload, API), explanations of breaches,
-and the quarterly reports with their e-mail."""
+"""Monthly service-level measurements written: from the file, the portal upload and the API, validated
+alike; a re-import replaces a month's values with history."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,29 +17,24 @@ from django.utils.translation import gettext as _
 from billing.selectors import customers_to_bill
 from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
 from core.history import create_many, delete_with_history, save_with_history, update_many
-from core.periods import Period
-from core.tasks import enqueue
 from services.models import Service
 from tenants.models import Organisation
 from tenants.types import User
 
-from .models import (
+from ..models import (
     PERCENT_KPIS,
     VALUE_DECIMAL_PLACES,
     VALUE_MAX_DIGITS,
-    BreachNote,
     Kpi,
     Measurement,
-    QuarterlyReport,
 )
-from .realisation import NOT_MET
-from .selectors import FIRST_YEAR, last_full_quarter, realisation
+from ..selectors import FIRST_YEAR
 
 COLUMNS = ("gemeente", "dienstcode", "maand", "kpi", "waarde")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_COUNT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES) - 1
-NOTIFY_TASK = "quality.send_report_notification_task"
+
 
 #: a valid row of the measurement file: customer, service, month, KPI and value
 ParsedRow = tuple[Organisation, Service, date, str, Decimal]
@@ -286,137 +281,3 @@ def record_measurement(
     measurement.value, measurement.source = value, str(source)[:200]
     save_with_history(measurement, by=by, reason=_("Meting via de API") if source == "api" else source)
     return measurement, created
-
-
-# --- Explanations of breaches ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def save_breach_note(
-    *,
-    customer: Organisation,
-    service: Service,
-    year: int,
-    quarter: int,
-    kpi: str,
-    explanation: str,
-    remedy: str = "",
-    by: User | None = None,
-) -> BreachNote:
-    """Leiden's explanation and remedy of a norm missed in a quarter (with history)."""
-    explanation, remedy = (explanation or "").strip(), (remedy or "").strip()
-    if not explanation:
-        raise ValidationError({"explanation": [_("Geef een toelichting.")]})
-    card = realisation(customers=[customer], year=year, quarter=quarter, service=service)
-    if not any(c.kpi == kpi and c.verdict == NOT_MET for c in card.cells):
-        raise ValidationError(_("Een toelichting hoort bij een norm die in dat kwartaal niet is gehaald."))
-    note = (
-        BreachNote.objects.select_for_update()
-        .filter(customer=customer, service=service, year=year, quarter=quarter, kpi=kpi)
-        .first()
-    ) or BreachNote(customer=customer, service=service, year=year, quarter=quarter, kpi=kpi)
-    if note.pk and note.explanation == explanation and note.remedy == remedy:
-        return note
-    note.explanation, note.remedy, note.written_by = explanation, remedy, by
-    save_with_history(note, by=by, reason=_("Toelichting op een afwijking"))
-    return note
-
-
-# --- Quarterly reports ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def issue_quarterly_report(
-    *,
-    customer: Organisation,
-    period: Period,
-    by: User | None = None,
-    notify: bool = True,
-    now: datetime | None = None,
-) -> tuple[QuarterlyReport, bool]:
-    """Issue the report of ``customer`` for a finished quarter, once: a second call returns the stored
-    report unchanged. The figures and the HTML are stored as they are now, so the report never changes.
-    The customer's contract managers are e-mailed from a task after the commit."""
-    from .reports import build_figures, render_report_html
-
-    quarter = period.quarter
-    if quarter is None:  # a month or a whole year
-        raise ValidationError(_("Een kwartaalrapportage hoort bij een kwartaal, bijvoorbeeld 2025-Q1."))
-    now = now or timezone.now()
-    if period.end >= timezone.localtime(now).date():
-        raise ValidationError(
-            _("Het kwartaal %(period)s is nog niet voorbij.") % {"period": f"{period.year}-Q{quarter}"}
-        )
-    Organisation.objects.select_for_update().filter(pk=customer.pk).first()
-    existing = QuarterlyReport.objects.filter(customer=customer, year=period.year, quarter=quarter).first()
-    if existing is not None:
-        return existing, False
-    figures = build_figures(customer=customer, period=period, issued_at=now)
-    report = QuarterlyReport.objects.create(
-        customer=customer,
-        year=period.year,
-        quarter=quarter,
-        issued_at=now,
-        issued_by=by if getattr(by, "is_authenticated", False) else None,
-        figures=figures,
-        html=render_report_html(figures),
-    )
-    if notify:
-        enqueue(NOTIFY_TASK, report_id=report.pk)
-    return report, True
-
-
-def generate_quarterly_reports(
-    *, today: date | None = None, period: Period | None = None, by: User | None = None, notify: bool = True
-) -> list[QuarterlyReport]:
-    """The reports of the last full quarter (or ``period``) for every customer that has none yet.
-
-    Run daily by beat: the first run after a quarter ends issues them, later runs find them issued."""
-    today = today or timezone.localdate()
-    period = period or last_full_quarter(today)
-    created: list[QuarterlyReport] = []
-    for customer in customers_to_bill().filter(active_from__lte=period.end):
-        report, is_new = issue_quarterly_report(customer=customer, period=period, by=by, notify=notify)
-        if is_new:
-            created.append(report)
-    return created
-
-
-def send_report_notification(*, report_id: int) -> int:
-    """E-mail the customer's contract managers that a report is out; once per report (the guarded update
-    claims it). Returns the number of recipients."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
-    from tenants.models import Membership
-    from tenants.roles import Role
-
-    claimed = QuarterlyReport.objects.filter(pk=report_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return 0
-    report = QuarterlyReport.objects.select_related("customer").get(pk=report_id)
-    recipients = sorted(
-        {
-            email
-            for email in Membership.objects.filter(
-                organisation=report.customer, role=Role.CONTRACT_MANAGER
-            ).values_list("user__email", flat=True)
-            if email
-        }
-    )
-    if not recipients:
-        return 0
-    with translation.override("nl"):
-        context = {"report": report, "path": reverse("quality:report_detail", kwargs={"pk": report.pk})}
-        subject = _("Kwartaalrapportage %(period)s voor %(org)s") % {
-            "period": report.period_label,
-            "org": report.customer.name,
-        }
-        body = render_to_string("quality/email/report_issued.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
