@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from billing.selectors import customers_to_bill
+from core.audit import Source
 from core.periods import Period
 from services.models import Service, ServiceLevel
 from tenants.models import Organisation
@@ -67,6 +68,12 @@ def breach_notes_for(user: User) -> QuerySet[BreachNote]:
     if is_provider_user(user):
         return notes
     return notes.filter(customer_id__in=organisations_where(user, CUSTOMER_ROLES))
+
+
+def own_history_sources(obj: Measurement | BreachNote) -> list[Source]:
+    """What the history of a measurement or a breach explanation shows: the object's own records."""
+    name = str(type(obj)._meta.verbose_name)
+    return [Source(type(obj), {"id": obj.pk}, lambda r: name)]
 
 
 # --- Realisation ------------------------------------------------------------------------------------
