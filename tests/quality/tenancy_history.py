@@ -3,18 +3,22 @@
 from datetime import date
 from decimal import Decimal
 
-from quality.models import BreachNote, Kpi
+from quality.models import BreachNote, Kpi, Measurement
 from tests.tenancy import detail_route
 
-from .factories import MeasurementFactory
 from .tenancy import _service
 
 
+# The walk makes an object per role: one measurement and one explanation per organisation, reused.
 @detail_route("history-meting")
 @detail_route("api:history-meting")
 def measurement_history(org):
-    measurement = MeasurementFactory(
-        customer=org, service=_service(), month=date(2024, 2, 1), value=Decimal("70")
+    measurement, _created = Measurement.objects.get_or_create(
+        customer=org,
+        service=_service(),
+        month=date(2024, 2, 1),
+        kpi=Kpi.AVAILABILITY,
+        defaults={"value": Decimal("70"), "source": f"meting {org.name}"},
     )
     return {"pk": measurement.pk}
 
@@ -22,12 +26,12 @@ def measurement_history(org):
 @detail_route("history-toelichting")
 @detail_route("api:history-toelichting")
 def breach_note_history(org):
-    note = BreachNote.objects.create(
+    note, _created = BreachNote.objects.get_or_create(
         customer=org,
         service=_service(),
         year=2024,
         quarter=3,
         kpi=Kpi.AVAILABILITY,
-        explanation=f"Storing {org.name}",
+        defaults={"explanation": f"Storing {org.name}"},
     )
     return {"pk": note.pk}

@@ -3,6 +3,7 @@
 from tenants.roles import PROVIDER_ROLES
 from tests.factories import LocationFactory
 from tests.tenancy import detail_route
+from transition.models import TransitionRun
 
 from .factories import EmployeeFactory, EmploymentFactory, SupplierContractFactory, TransitionRunFactory
 
@@ -25,4 +26,6 @@ def contract_history(org):
 @detail_route("history-transitierun", roles=(), provider_roles=PROVIDER_ROLES)
 @detail_route("api:history-transitierun", roles=(), provider_roles=PROVIDER_ROLES)
 def run_history(org):
-    return {"pk": TransitionRunFactory().pk}
+    # A dry run: at most one run is ever executed, and the walk makes one per role.
+    run = TransitionRunFactory(mode=TransitionRun.Mode.DRY_RUN, status=TransitionRun.Status.VALID)
+    return {"pk": run.pk}
