@@ -1,15 +1,17 @@
-"""Navigation items and the contract manager's dashboard panel."""
+"""Navigation items, the contract manager's dashboard panel and the audited models of the agreements."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import NavItem, Panel
+from core.portal import Audited, NavItem, Panel
 from tenants.roles import PROVIDER_ROLES, Role
 from tenants.selectors import has_any_role
 
 from . import selectors
+from .models import Agreement, ChangeRequest
 
 NAV_ITEMS = [
     NavItem(
@@ -53,3 +55,23 @@ def dashboard_panels(request) -> list[Panel]:
             )
         )
     return panels
+
+
+AUDITED = [
+    Audited(
+        key="overeenkomst",
+        model=Agreement,
+        objects_for=selectors.agreements_for,
+        sources=selectors.agreement_history_sources,
+        title=lambda agreement: _("Overeenkomst %(number)s") % {"number": agreement.number},
+        back_url=lambda agreement: reverse("agreements:detail", args=[agreement.pk]),
+    ),
+    Audited(
+        key="wijzigingsverzoek",
+        model=ChangeRequest,
+        objects_for=selectors.change_requests_for,
+        sources=selectors.change_request_history_sources,
+        title=lambda request: _("Wijzigingsverzoek %(pk)s") % {"pk": request.pk},
+        back_url=lambda request: reverse("agreements:change-request-detail", args=[request.pk]),
+    ),
+]

@@ -1,15 +1,17 @@
-"""Navigation items and the dashboard panel of billing."""
+"""Navigation items, the dashboard panel and the audited models of billing."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import NavItem, Panel
+from core.portal import Audited, NavItem, Panel
 from tenants.roles import ALL_ROLES, PROVIDER_ROLES, Role
 from tenants.selectors import is_provider_user, organisations_where
 
 from . import selectors
+from .models import BillingRun, Invoice, RealisedVolume
 
 NAV_ITEMS = [
     NavItem(label=_("Facturen"), url_name="billing:invoice_list", roles=ALL_ROLES, order=40),
@@ -43,3 +45,38 @@ def dashboard_panels(request) -> list[Panel]:
             order=30,
         )
     ]
+
+
+def _invoice_title(invoice: Invoice) -> str:
+    if invoice.number:
+        return f"{invoice.get_kind_display()} {invoice.number}"
+    return str(_("Conceptfactuur"))
+
+
+AUDITED = [
+    Audited(
+        key="factuur",
+        model=Invoice,
+        objects_for=selectors.invoices_for,
+        sources=selectors.own_history_sources,
+        title=_invoice_title,
+        back_url=lambda invoice: reverse("billing:invoice_detail", args=[invoice.pk]),
+    ),
+    # A run bills every customer: provider roles only (billing_runs_for gives customer roles nothing).
+    Audited(
+        key="facturatierun",
+        model=BillingRun,
+        objects_for=selectors.billing_runs_for,
+        sources=selectors.own_history_sources,
+        title=lambda run: _("Facturatierun %(period)s") % {"period": run.period},
+        back_url=lambda run: reverse("billing:run_detail", args=[run.pk]),
+    ),
+    # Imported at year end for the settlement; no page of its own, so no way back.
+    Audited(
+        key="gerealiseerde-afname",
+        model=RealisedVolume,
+        objects_for=selectors.realised_volumes_for,
+        sources=selectors.own_history_sources,
+        title=str,
+    ),
+]

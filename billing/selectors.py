@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from agreements.models import Agreement, AgreementLine
 from agreements.selectors.agreements import agreement_in_force
+from core.audit import Source
 from core.money import to_cents
 from core.periods import Period
 from services.models import Service, Tariff
@@ -20,7 +21,7 @@ from tenants.selectors import is_provider_user, scoped
 from tenants.types import User
 
 from .calculations import periods_per_year
-from .models import BillingRun, Invoice, InvoiceLine
+from .models import BillingRun, Invoice, InvoiceLine, RealisedVolume
 
 
 def invoices_for(user: User) -> QuerySet[Invoice]:
@@ -49,6 +50,23 @@ def invoice_lines_for(user: User) -> QuerySet[InvoiceLine]:
 def billing_runs() -> QuerySet[BillingRun]:
     """Billing runs are the provider's work: the views that call this admit provider roles only."""
     return BillingRun.objects.select_related("started_by")
+
+
+def billing_runs_for(user: User) -> QuerySet[BillingRun]:
+    """Every billing run for provider roles; nothing for customer roles (a run bills every customer)."""
+    return billing_runs() if is_provider_user(user) else BillingRun.objects.none()
+
+
+def realised_volumes_for(user: User) -> QuerySet[RealisedVolume]:
+    """The realised volumes of the user's own organisation(s); provider roles see all."""
+    return scoped(RealisedVolume.objects.select_related("customer", "service"), user, "customer")
+
+
+def own_history_sources(obj: Invoice | BillingRun | RealisedVolume) -> list[Source]:
+    """What the history of an invoice, a billing run or a realised volume shows: the object's own
+    records (an invoice's lines are written with it and never change on their own)."""
+    name = str(type(obj)._meta.verbose_name)
+    return [Source(type(obj), {"id": obj.pk}, lambda r: name)]
 
 
 def invoiced_amount(*, customer_ids: Iterable[int], year: int) -> Decimal:

@@ -10,7 +10,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.history import save_with_history
 
-from . import services
 from .models import (
     BudgetAlert,
     BudgetDeadline,
@@ -19,6 +18,7 @@ from .models import (
     DeadlineReminder,
     VolumeMargin,
 )
+from .services import issuing
 
 
 class BudgetLetterLineInline(admin.TabularInline):
@@ -100,12 +100,12 @@ class BudgetLetterAdmin(SimpleHistoryAdmin):
         return obj is None or obj.status == BudgetLetter.Status.DRAFT
 
     def delete_model(self, request, obj):
-        services.delete_draft(letter=obj, by=request.user)
+        issuing.delete_draft(letter=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for letter in queryset:
             try:
-                services.delete_draft(letter=letter, by=request.user)
+                issuing.delete_draft(letter=letter, by=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{letter}: {' '.join(exc.messages)}", level=messages.ERROR)
 
@@ -114,7 +114,7 @@ class BudgetLetterAdmin(SimpleHistoryAdmin):
         issued = 0
         for letter in queryset.filter(status=BudgetLetter.Status.DRAFT):
             try:
-                services.issue_budget_letter(letter=letter, by=request.user)
+                issuing.issue_budget_letter(letter=letter, by=request.user)
                 issued += 1
             except ValidationError as exc:
                 self.message_user(request, f"{letter}: {' '.join(exc.messages)}", level=messages.ERROR)

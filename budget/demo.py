@@ -25,14 +25,10 @@ from agreements.services.change_requests import approve_change_request, submit_c
 from billing.selectors import customers_to_bill
 
 from .models import BudgetLetter
-from .services import (
-    acknowledge_budget_letter,
-    agreement_for_year,
-    as_aware,
-    check_budget_overruns,
-    generate_budget_letter,
-    issue_budget_letter,
-)
+from .selectors import agreement_in_year
+from .services.alerts import check_budget_overruns
+from .services.issuing import acknowledge_budget_letter, issue_budget_letter
+from .services.letters import as_aware, generate_budget_letter
 from .whatif import first_open_day
 
 FIRST_YEAR = 2023
@@ -59,7 +55,7 @@ def _seed_customer(customer, *, today: date, staff, acknowledger) -> int:
     for year in range(FIRST_YEAR, today.year + 2):
         if BudgetLetter.objects.filter(customer=customer, year=year).exists():
             continue
-        if agreement_for_year(customer=customer, year=year) is None:
+        if agreement_in_year(customer=customer, year=year) is None:
             continue
         if year == FIRST_YEAR:
             letter = generate_budget_letter(customer=customer, year=year, by=staff)

@@ -1,15 +1,17 @@
-"""Navigation, dashboard panels and the budget part of the agreement page."""
+"""Navigation, dashboard panels, the budget part of the agreement page and the audited budget letters."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import NavItem, Panel
+from core.portal import Audited, NavItem, Panel
 from tenants.roles import ALL_ROLES, COUNCIL_ROLES, CUSTOMER_ROLES, PROVIDER_ROLES, Role
 from tenants.selectors import has_any_role, is_provider_user, organisations_where
 
 from . import charts, selectors
+from .models import BudgetLetter
 
 NAV_ITEMS = [
     NavItem(label=_("Begroting"), url_name="budget:realisation", order=47),
@@ -79,3 +81,20 @@ def agreement_panels(request, *, agreement) -> list[Panel]:
     today = timezone.localdate()
     context = budget_figures(customer=agreement.customer, today=today, agreement=agreement)
     return [Panel(template="budget/panel_agreement.html", context=context, order=50)]
+
+
+# The volume margins keep history too, but they are Leiden's settings in the admin (its history view
+# shows them); a letter carries the margins it used.
+AUDITED = [
+    Audited(
+        key="begrotingsbrief",
+        model=BudgetLetter,
+        objects_for=selectors.letters_for,
+        sources=selectors.letter_history_sources,
+        title=lambda letter: (
+            _("Begrotingsbrief %(year)s %(customer)s")
+            % {"year": letter.year, "customer": letter.customer.name}
+        ),
+        back_url=lambda letter: reverse("budget:letter_detail", args=[letter.pk]),
+    ),
+]

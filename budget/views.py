@@ -23,9 +23,11 @@ from tenants.mixins import PortalAccessMixin
 from tenants.roles import ALL_ROLES, COUNCIL_ROLES, CUSTOMER_ROLES, Role
 from tenants.selectors import has_any_role, is_provider_user, organisations_where
 
-from . import charts, selectors, services
+from . import charts, selectors
 from .forms import GenerateForm, parse_dutch_number
 from .models import BudgetLetter
+from .services import issuing
+from .services.letters import generate_budget_letters, parse_percent
 from .whatif import what_if
 
 STAFF = {Role.PROVIDER_STAFF}
@@ -100,7 +102,7 @@ class GenerateView(PortalAccessMixin, View):
             return HttpResponseRedirect(back)
         year = form.cleaned_data["year"]
         try:
-            result = services.generate_budget_letters(
+            result = generate_budget_letters(
                 year=year, provisional_percent=form.cleaned_data["provisional_percent"], by=request.user
             )
         except ValidationError as exc:
@@ -134,7 +136,7 @@ class IssueAllView(PortalAccessMixin, View):
         issued = 0
         for letter in drafts:
             try:
-                services.issue_budget_letter(letter=letter, by=request.user)
+                issuing.issue_budget_letter(letter=letter, by=request.user)
                 issued += 1
             except ValidationError as exc:
                 messages.error(request, f"{letter.customer.name}: {' '.join(exc.messages)}")
@@ -238,7 +240,7 @@ class LetterIssueView(LetterObjectMixin, View):
         letter = self.get_letter()
         back = reverse("budget:letter_detail", args=[letter.pk])
         try:
-            letter = services.issue_budget_letter(letter=letter, by=request.user)
+            letter = issuing.issue_budget_letter(letter=letter, by=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -259,7 +261,7 @@ class LetterAcknowledgeView(LetterObjectMixin, View):
             raise Http404
         back = reverse("budget:letter_detail", args=[letter.pk])
         try:
-            services.acknowledge_budget_letter(letter=letter, by=request.user)
+            issuing.acknowledge_budget_letter(letter=letter, by=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -291,7 +293,7 @@ class RealisationView(PortalAccessMixin, TemplateView):
             }
             for r in rows
         ]
-        context["threshold"] = services.parse_percent(_threshold())
+        context["threshold"] = parse_percent(_threshold())
         return context
 
 

@@ -36,7 +36,7 @@ from tenants.selectors import has_any_role, is_provider_user
 
 from . import selectors
 from .models import Kpi, Measurement
-from .services import parse_month, record_measurement
+from .services.measurements import parse_month, record_measurement
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

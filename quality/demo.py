@@ -20,7 +20,8 @@ from tenants.services import add_membership
 
 from .models import BreachNote, Kpi, Measurement, QuarterlyReport
 from .selectors import FIRST_YEAR, last_full_quarter
-from .services import issue_quarterly_report, save_breach_note
+from .services.breaches import save_breach_note
+from .services.reports import issue_quarterly_report
 
 SLUGS = ["leiden", "leiderdorp", "oegstgeest", "zoeterwoude"]
 CALLS_PER_MONTH = {"leiden": 900, "leiderdorp": 210, "oegstgeest": 190, "zoeterwoude": 70}

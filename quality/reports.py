@@ -231,7 +231,7 @@ def render_report_html(figures: dict) -> str:
         return render_to_string(REPORT_TEMPLATE, _context(figures))
 
 
-def static_file_for(url: str) -> tuple[bytes, str]:
+def static_file_of(url: str) -> tuple[bytes, str]:
     """The bytes and type of one of the project's static files named by ``url``; anything else (another
     host, another path) is refused, so no request ever leaves the machine while a PDF is made."""
     prefix = settings.STATIC_URL
@@ -252,7 +252,7 @@ def _static_fetcher():
 
     class StaticFilesFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            body, mime_type = static_file_for(url)
+            body, mime_type = static_file_of(url)
             return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
 
     return StaticFilesFetcher()

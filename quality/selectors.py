@@ -15,19 +15,23 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from billing.selectors import customers_to_bill
+from core.audit import Source
 from core.periods import Period
 from services.models import Service, ServiceLevel
 from tenants.models import Organisation
 from tenants.roles import COUNCIL_ROLES, CUSTOMER_ROLES, CUSTOMER_SIDE_ROLES
 from tenants.selectors import is_provider_user, organisations_where
+from tenants.types import User
 
 from .models import KPI_ORDER, BreachNote, Kpi, Measurement, QuarterlyReport
 from .realisation import NOT_MET, mean, norm_of, verdict
 
 FIRST_YEAR = 2023  # Leiden's service delivery began on 1 January 2023
+#: a KPI's place in the fixed order of the design, by its code
+KPI_RANK = {str(kpi): rank for rank, kpi in enumerate(KPI_ORDER)}
 
 
-def measurements_for(user) -> QuerySet[Measurement]:
+def measurements_for(user: User) -> QuerySet[Measurement]:
     """Measurements of the user's own municipality (customer roles); provider roles see all."""
     if not is_provider_user(user):
         ids = organisations_where(user, CUSTOMER_ROLES)
@@ -35,7 +39,7 @@ def measurements_for(user) -> QuerySet[Measurement]:
     return Measurement.objects.select_related("customer", "service")
 
 
-def reports_for(user) -> QuerySet[QuarterlyReport]:
+def reports_for(user: User) -> QuerySet[QuarterlyReport]:
     """Issued quarterly reports of the user's municipality (contract manager, finance, council reader);
     provider roles see every report."""
     reports = QuarterlyReport.objects.select_related("customer").defer("html")
@@ -44,13 +48,13 @@ def reports_for(user) -> QuerySet[QuarterlyReport]:
     return reports.filter(customer_id__in=organisations_where(user, CUSTOMER_SIDE_ROLES))
 
 
-def is_council_reader_only(user) -> bool:
+def is_council_reader_only(user: User) -> bool:
     return bool(organisations_where(user, COUNCIL_ROLES)) and not (
         is_provider_user(user) or organisations_where(user, CUSTOMER_ROLES)
     )
 
 
-def scorecard_customers(user) -> list[Organisation]:
+def scorecard_customers(user: User) -> list[Organisation]:
     """The customers whose realisation the user may see: its own (customer roles), or all for the
     provider (the municipalities and Leiden itself)."""
     customers = customers_to_bill()
@@ -59,11 +63,17 @@ def scorecard_customers(user) -> list[Organisation]:
     return list(customers)
 
 
-def breach_notes_for(user) -> QuerySet[BreachNote]:
+def breach_notes_for(user: User) -> QuerySet[BreachNote]:
     notes = BreachNote.objects.select_related("customer", "service", "written_by")
     if is_provider_user(user):
         return notes
     return notes.filter(customer_id__in=organisations_where(user, CUSTOMER_ROLES))
+
+
+def own_history_sources(obj: Measurement | BreachNote) -> list[Source]:
+    """What the history of a measurement or a breach explanation shows: the object's own records."""
+    name = str(type(obj)._meta.verbose_name)
+    return [Source(type(obj), {"id": obj.pk}, lambda r: name)]
 
 
 # --- Realisation ------------------------------------------------------------------------------------
@@ -83,7 +93,7 @@ class RealisationCell:
 
     @property
     def kpi_label(self) -> str:
-        return Kpi(self.kpi).label
+        return str(Kpi(self.kpi).label)
 
     @property
     def is_breach(self) -> bool:
@@ -108,7 +118,7 @@ class Scorecard:
         index = {(c.service.pk, c.kpi, c.customer.pk): c for c in self.cells}
         keys = sorted(
             {(c.service.pk, c.kpi): c for c in self.cells}.values(),
-            key=lambda c: (c.service.domain.order, c.service.code, KPI_ORDER.index(c.kpi)),
+            key=lambda c: (c.service.domain.order, c.service.code, KPI_RANK[c.kpi]),
         )
         return [
             {
@@ -132,7 +142,7 @@ class Scorecard:
         rows = sorted(by_service.values(), key=lambda r: (r["service"].domain.order, r["service"].code))
         for row in rows:
             row["cells"] = [row["cells"].get(k) for k in kpis]
-        return [(k, Kpi(k).label) for k in kpis], rows
+        return [(str(k), str(Kpi(k).label)) for k in kpis], rows
 
     @property
     def breaches(self) -> list[RealisationCell]:
@@ -172,10 +182,10 @@ def realisation(
         measured = measured.filter(service=service)
     values: dict[tuple[int, int, str], list[Decimal]] = defaultdict(list)
     keys: set[tuple[int, int, str]] = set()
-    for customer_id, service_id, kpi, month, value in measured:
+    for customer_id, service_id, kpi, month, measured_value in measured:
         keys.add((customer_id, service_id, kpi))
         if start <= month <= end:
-            values[(customer_id, service_id, kpi)].append(value)
+            values[(customer_id, service_id, kpi)].append(measured_value)
     service_ids = {k[1] for k in keys}
     services = {s.pk: s for s in Service.objects.filter(pk__in=service_ids).select_related("domain")}
     levels = {sl.service_id: sl for sl in ServiceLevel.objects.filter(year=year, service_id__in=service_ids)}
@@ -204,14 +214,12 @@ def realisation(
                 note=notes.get((customer_id, service_id, kpi)),
             )
         )
-    card.cells.sort(
-        key=lambda c: (c.customer.name, c.service.domain.order, c.service.code, KPI_ORDER.index(c.kpi))
-    )
+    card.cells.sort(key=lambda c: (c.customer.name, c.service.domain.order, c.service.code, KPI_RANK[c.kpi]))
     return card
 
 
 def realisation_for(
-    user, *, year: int, quarter: int | None = None, customer: Organisation | None = None
+    user: User, *, year: int, quarter: int | None = None, customer: Organisation | None = None
 ) -> Scorecard:
     customers = scorecard_customers(user)
     if customer is not None:
@@ -231,7 +239,7 @@ class Trend:
 
     @property
     def kpi_label(self) -> str:
-        return Kpi(self.kpi).label
+        return str(Kpi(self.kpi).label)
 
     @property
     def measured(self) -> list[tuple[date, Decimal]]:
@@ -244,8 +252,8 @@ def service_trend(*, customer: Organisation, service: Service, year: int) -> lis
         "kpi", "month", "value"
     )
     monthly: dict[str, dict[int, Decimal]] = defaultdict(dict)
-    for kpi, month, value in rows:
-        monthly[kpi][month.month] = value
+    for kpi, month, measured_value in rows:
+        monthly[kpi][month.month] = measured_value
     level = ServiceLevel.objects.filter(service=service, year=year).first()
     notes = {
         (n.quarter, n.kpi): n
@@ -312,7 +320,7 @@ def years_with_measurements() -> list[int]:
 
 
 def last_full_quarter(today: date) -> Period:
-    current = Period.containing(today)
-    if current.quarter == 1:
-        return Period(current.year - 1, quarter=4)
-    return Period(current.year, quarter=current.quarter - 1)
+    quarter = (today.month - 1) // 3 + 1
+    if quarter == 1:
+        return Period(today.year - 1, quarter=4)
+    return Period(today.year, quarter=quarter - 1)

@@ -29,13 +29,16 @@ from tenants.mixins import PortalAccessMixin
 from tenants.roles import ALL_ROLES, COUNCIL_ROLES, Role
 from tenants.selectors import has_any_role, is_provider_user
 
-from . import selectors, services
+from . import selectors
 from .charts import trend_chart
 from .forms import BreachNoteForm, GenerateReportsForm, MeasurementUploadForm, PeriodForm
 from .models import Kpi
 from .realisation import NOT_MET
 from .register import CANONICAL_FORM, CSV_COLUMNS, register_as_dict, register_rows, tariff_register
 from .reports import render_report_pdf, report_pdf_filename
+from .services.breaches import save_breach_note
+from .services.measurements import import_measurements
+from .services.reports import generate_quarterly_reports
 
 STAFF_ONLY = frozenset({Role.PROVIDER_STAFF})
 REPORT_ROLES = ALL_ROLES | COUNCIL_ROLES
@@ -134,9 +137,7 @@ class MeasurementUploadView(ProviderOnlyMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         try:
-            result = services.import_measurements(
-                source=upload.read(), name=upload.name, by=self.request.user
-            )
+            result = import_measurements(source=upload.read(), name=upload.name, by=self.request.user)
         except CsvProblems as exc:
             return self.render_to_response(self.get_context_data(form=form, problems=exc.problems))
         messages.success(
@@ -192,7 +193,7 @@ class BreachNoteView(ProviderOnlyMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.save_breach_note(
+            save_breach_note(
                 customer=self.customer,
                 service=self.service,
                 year=self.kwargs["year"],
@@ -269,7 +270,7 @@ class GenerateReportsView(ProviderOnlyMixin, View):
             return redirect("quality:report_list")
         period = Period.parse(form.cleaned_data["period"].strip().upper())
         try:
-            created = services.generate_quarterly_reports(period=period, by=request.user)
+            created = generate_quarterly_reports(period=period, by=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

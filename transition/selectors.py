@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.formats import date_format
 
 from agreements.models import Agreement
 from agreements.selectors import agreement_in_force
+from core.audit import Source
 from tenants.models import Organisation
 from tenants.selectors import is_provider_user
 from tenants.types import User
@@ -77,6 +79,26 @@ def reconciliation_for(user: User) -> Reconciliation | None:
     """The reconciliation of the executed transition, or ``None`` before it (or for customer roles)."""
     run = executed_run_for(user)
     return reconcile(run) if run is not None else None
+
+
+def employee_history_sources(employee: Employee) -> list[Source]:
+    """The employee and every employment (Servicepunt71's, then Leiden's), each named by its start."""
+    employee_name = str(Employee._meta.verbose_name)
+    employment_name = str(Employment._meta.verbose_name)
+    return [
+        Source(Employee, {"id": employee.pk}, lambda r: employee_name),
+        Source(
+            Employment,
+            {"employee_id": employee.pk},
+            lambda r: f"{employment_name} {date_format(r.start_date, 'd-m-Y')}",  # type: ignore[attr-defined]
+        ),
+    ]
+
+
+def own_history_sources(obj: SupplierContract | TransitionRun) -> list[Source]:
+    """What the history of a supplier contract or a transition run shows: the object's own records."""
+    name = str(type(obj)._meta.verbose_name)
+    return [Source(type(obj), {"id": obj.pk}, lambda r: name)]
 
 
 # --- Unscoped: the transition's own checks --------------------------------------------------------

@@ -5,7 +5,8 @@ One module per concern; this package is the one import path for all of them (``s
 - ``agreements``: the agreements a user sees, the one in force for a customer on a date, signing;
 - ``change_requests``: the requests a user sees, the open queue;
 - ``volumes``: the volumes taken on a date, the line history, the basic package, billing periods;
-- ``costs``: what a year of an agreement costs, and next year's forecast.
+- ``costs``: what a year of an agreement costs, and next year's forecast;
+- ``history``: what the readable history of an agreement or a change request shows.
 """
 
 from .agreements import (
@@ -25,6 +26,7 @@ from .agreements import (
 from .change_requests import change_requests_for, open_change_requests_for
 from .compare import ComparedDomain, ComparedLine, compare_years
 from .costs import CostLine, Forecast, YearCosts, costs_per_year, forecast_next_year, year_costs
+from .history import agreement_history_sources, change_request_history_sources
 from .volumes import (
     basic_services_for_year,
     billing_periods,
@@ -43,12 +45,14 @@ __all__ = [
     "CostLine",
     "Forecast",
     "YearCosts",
+    "agreement_history_sources",
     "agreement_in_force",
     "agreement_lines_for",
     "agreements_for",
     "basic_services_for_year",
     "billing_periods",
     "calendar_of",
+    "change_request_history_sources",
     "change_requests_for",
     "costs_per_year",
     "current_agreement_for",

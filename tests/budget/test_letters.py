@@ -14,13 +14,9 @@ from agreements.selectors import year_costs
 from budget.admin import BudgetLetterAdmin
 from budget.forms import parse_dutch_number
 from budget.models import BudgetLetter, VolumeMargin
-from budget.services import (
-    acknowledge_budget_letter,
-    default_deadline,
-    generate_budget_letter,
-    generate_budget_letters,
-    issue_budget_letter,
-)
+from budget.selectors import default_deadline
+from budget.services.issuing import acknowledge_budget_letter, issue_budget_letter
+from budget.services.letters import generate_budget_letter, generate_budget_letters
 from core.money import to_cents
 from services.services import indexed_price
 

@@ -15,7 +15,9 @@ from billing.services.issuing import issue_drafts
 from billing.services.runs import run_billing
 from budget.models import BudgetAlert
 from budget.selectors import realisation_of
-from budget.services import check_budget_overruns, generate_budget_letters, issue_budget_letter
+from budget.services.alerts import check_budget_overruns
+from budget.services.issuing import issue_budget_letter
+from budget.services.letters import generate_budget_letters
 from core.periods import Period
 from tests.services.factories import ServiceFactory, TariffFactory
 

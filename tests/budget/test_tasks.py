@@ -11,7 +11,8 @@ from billing.models import Invoice
 from billing.services.issuing import issue_drafts
 from billing.services.runs import run_billing
 from budget.models import BudgetAlert, DeadlineReminder
-from budget.services import generate_budget_letters, issue_budget_letter
+from budget.services.issuing import issue_budget_letter
+from budget.services.letters import generate_budget_letters
 from budget.tasks import check_budget_overruns_task, send_deadline_reminders_task
 from core.periods import Period
 from tenants.roles import Role

@@ -51,7 +51,9 @@ def test_change_request_from_submission_to_changed_lines_and_history(page, oegst
     page.get_by_role("link", name="Mijn overeenkomst").click()
     page.wait_for_url(f"**/overeenkomsten/{agreement.pk}/")
     assert page.get_by_role("heading", name=f"Overeenkomst {agreement.number}").is_visible()
-    page.get_by_label("Jaar", exact=True).select_option(str(next_year))  # one year at a time, beside the one before
+    page.get_by_label("Jaar", exact=True).select_option(
+        str(next_year)
+    )  # one year at a time, beside the one before
     page.get_by_role("button", name="Tonen").click()
     assert page.get_by_test_id(f"total-{next_year}").inner_text() == "€ 265.200,00"
     assert_accessible(page)

@@ -6,7 +6,7 @@ import pytest
 
 from core.periods import Period
 from quality.models import Kpi
-from quality.services import issue_quarterly_report
+from quality.services.reports import issue_quarterly_report
 from tenants.roles import Role
 from tests.factories import user_with_role
 from tests.quality.factories import measure

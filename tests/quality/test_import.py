@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from core.csvinput import CsvProblems
 from quality.models import Kpi, Measurement
-from quality.services import import_measurements
+from quality.services.measurements import import_measurements
 
 from .factories import quality_world
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from quality.models import BreachNote, Kpi
 from quality.realisation import mean
 from quality.selectors import realisation
-from quality.services import save_breach_note
+from quality.services.breaches import save_breach_note
 
 from .factories import measure, quality_world
 

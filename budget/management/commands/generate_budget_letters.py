@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.money import format_eur
 
-from ...services import MAX_YEAR, MIN_YEAR, generate_budget_letters
+from ...services.letters import MAX_YEAR, MIN_YEAR, generate_budget_letters
 
 
 def _year(value: str) -> int:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.csvinput import CsvProblems
-from quality.services import import_measurements
+from quality.services.measurements import import_measurements
 
 
 class Command(BaseCommand):

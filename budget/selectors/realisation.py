@@ -1,6 +1,4 @@
-"""Every read of the budget app that reaches a user, scoped to that user; and budget against realisation.
-
-Budget against realisation, per customer and year: the budget is the expected scenario of the last
+"""Budget against realisation, per customer and year: the budget is the expected scenario of the last
 issued letter; *invoiced* is what issued invoices and credit notes of the year charged (excl. VAT);
 the *forecast* is the invoiced amount plus the billing periods not invoiced yet, priced by the one
 yearly-cost rule at the volumes in force (approved changes included). Per quarter and per domain.
@@ -9,102 +7,26 @@ yearly-cost rule at the volumes in force (approved changes included). Per quarte
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from agreements.models import Agreement
 from agreements.selectors import is_in_force_in_year, year_costs
 from billing.models import Invoice, InvoiceLine
-from billing.selectors import customers_to_bill
 from core.money import to_cents
 from services.models import ServiceDomain
 from tenants.models import Organisation
-from tenants.roles import CUSTOMER_ROLES
-from tenants.selectors import is_provider_user, organisations_where, scoped
+from tenants.types import User
 
-from .models import BudgetAlert, BudgetLetter, BudgetLetterLine
+from ..models import BudgetLetter, BudgetLetterLine
+from .letters import ISSUED, customers_for, last_issued_letters
 
 QUARTERS = (1, 2, 3, 4)
-ISSUED = (BudgetLetter.Status.ISSUED, BudgetLetter.Status.ACKNOWLEDGED)
-
-
-def letters_for(user) -> QuerySet[BudgetLetter]:
-    """The letters of the user's own organisation (issued ones: a draft is the provider's work in
-    progress); provider roles see every letter, drafts included."""
-    letters = scoped(
-        BudgetLetter.objects.select_related(
-            "customer", "replaces", "replaced_by", "issued_by", "acknowledged_by", "agreement"
-        ),
-        user,
-        "customer",
-    )
-    return letters if is_provider_user(user) else letters.filter(status__in=ISSUED)
-
-
-def letter_lines_for(user, *, letter: BudgetLetter) -> QuerySet[BudgetLetterLine]:
-    return scoped(
-        BudgetLetterLine.objects.filter(letter=letter).select_related("service", "domain"),
-        user,
-        "letter__customer",
-    ).order_by("domain__order", "service__code")
-
-
-def alerts_for(user) -> QuerySet[BudgetAlert]:
-    return scoped(BudgetAlert.objects.select_related("customer"), user, "customer")
-
-
-def customers_for(user) -> list[Organisation]:
-    """The customers whose budget the user may see: provider roles all, customer roles their own."""
-    if is_provider_user(user):
-        return list(customers_to_bill())
-    ids = organisations_where(user, CUSTOMER_ROLES)
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
-
-
-# --- A letter's totals -----------------------------------------------------------------------------
-
-
-@dataclass
-class Subtotal:
-    key: str
-    label: str
-    amount: Decimal = Decimal("0.00")
-    low: Decimal = Decimal("0.00")
-    high: Decimal = Decimal("0.00")
-    lines: list = field(default_factory=list)
-
-
-def subtotals(lines, *, by: str) -> list[Subtotal]:
-    """Per domain (``by="domain"``) or per BBV taakveld (``by="taakveld"``), in the lines' order."""
-    groups: dict[str, Subtotal] = {}
-    for line in lines:
-        if by == "domain":
-            key, label = line.domain.code, line.domain.display_name
-        else:
-            key = label = line.taakveld
-        group = groups.setdefault(key, Subtotal(key=key, label=label))
-        group.amount += line.amount
-        group.low += line.low_amount
-        group.high += line.high_amount
-        group.lines.append(line)
-    return sorted(groups.values(), key=lambda g: g.key) if by == "taakveld" else list(groups.values())
-
-
-TAAKVELD_NAMES = {
-    "0.4": "Overhead, ondersteuning organisatie",
-    "0.5": "Treasury",
-    "0.1": "Bestuur",
-    "0.2": "Burgerzaken",
-}
-
-
-def taakveld_label(code: str) -> str:
-    name = TAAKVELD_NAMES.get(code)
-    return f"{code} {name}" if name else code
 
 
 # --- Budget against realisation --------------------------------------------------------------------
@@ -124,7 +46,7 @@ class Figures:
     def deviation_percent(self) -> Decimal | None:
         if self.budget is None or self.budget == 0:
             return None
-        return to_cents(self.deviation * Decimal(100) / self.budget)
+        return to_cents((self.forecast - self.budget) * Decimal(100) / self.budget)
 
     def add(self, other: Figures) -> None:
         if other.budget is not None:
@@ -169,20 +91,9 @@ def _quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def last_issued_letters(*, customer_ids, year: int) -> dict[int, BudgetLetter]:
-    """Per customer id the last issued version of ``year`` (its expected scenario is the budget)."""
-    letters = (
-        BudgetLetter.objects.filter(customer_id__in=list(customer_ids), year=year, status__in=ISSUED)
-        .select_related("customer")
-        .order_by("customer_id", "-version")
-    )
-    result: dict[int, BudgetLetter] = {}
-    for letter in letters:
-        result.setdefault(letter.customer_id, letter)
-    return result
-
-
-def realisations(*, customers, year: int, today: date | None = None) -> list[Realisation]:
+def realisations(
+    *, customers: Iterable[Organisation], year: int, today: date | None = None
+) -> list[Realisation]:
     """Budget, invoiced and forecast per customer, domain and quarter of ``year``.
 
     Five queries for all customers together, and three per customer for the year's cost (the one rule).
@@ -209,16 +120,16 @@ def realisations(*, customers, year: int, today: date | None = None) -> list[Rea
     for customer_id, domain_id, period_end, total in invoiced_rows:
         invoiced[customer_id][(domain_id, _quarter_of(period_end))] += total or Decimal(0)
     billed_periods: dict[int, set[str]] = defaultdict(set)
-    for customer_id, period in (
+    for customer_id, billed in (
         issued.filter(purpose=Invoice.Purpose.PERIODIC)
         .exclude(kind=Invoice.Kind.CREDIT_NOTE)
         .values_list("customer_id", "period")
     ):
-        billed_periods[customer_id].add(period)
+        billed_periods[customer_id].add(billed)
     agreements: dict[int, Agreement] = {}
-    for agreement in Agreement.objects.filter(customer_id__in=ids).order_by("-start_date", "-pk"):
-        if agreement.customer_id not in agreements and is_in_force_in_year(agreement, year):
-            agreements[agreement.customer_id] = agreement
+    for candidate in Agreement.objects.filter(customer_id__in=ids).order_by("-start_date", "-pk"):
+        if candidate.customer_id not in agreements and is_in_force_in_year(candidate, year):
+            agreements[candidate.customer_id] = candidate
     missing = {d for c in invoiced.values() for d, _q in c} - set(domains)
     projected_all: dict[int, dict[tuple[int, int], Decimal]] = {}
     for customer in customers:
@@ -290,7 +201,7 @@ def realisation_of(*, customer: Organisation, year: int, today: date | None = No
     return realisations(customers=[customer], year=year, today=today)[0]
 
 
-def realisations_for(user, *, year: int, today: date | None = None) -> list[Realisation]:
+def realisations_for(user: User, *, year: int, today: date | None = None) -> list[Realisation]:
     return realisations(customers=customers_for(user), year=year, today=today)
 
 

@@ -1,5 +1,5 @@
-"""Every write of the quality app: measurements (file, portal upload, API), explanations of breaches,
-and the quarterly reports with their e-mail."""
+"""Monthly service-level measurements written: from the file, the portal upload and the API, validated
+alike; a re-import replaces a month's values with history."""
 
 from __future__ import annotations
 
@@ -17,28 +17,29 @@ from django.utils.translation import gettext as _
 from billing.selectors import customers_to_bill
 from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
 from core.history import create_many, delete_with_history, save_with_history, update_many
-from core.periods import Period
-from core.tasks import enqueue
 from services.models import Service
 from tenants.models import Organisation
+from tenants.types import User
 
-from .models import (
+from ..models import (
     PERCENT_KPIS,
     VALUE_DECIMAL_PLACES,
     VALUE_MAX_DIGITS,
-    BreachNote,
     Kpi,
     Measurement,
-    QuarterlyReport,
 )
-from .realisation import NOT_MET
-from .selectors import FIRST_YEAR, last_full_quarter, realisation
+from ..selectors import FIRST_YEAR
 
 COLUMNS = ("gemeente", "dienstcode", "maand", "kpi", "waarde")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_COUNT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES) - 1
-NOTIFY_TASK = "quality.send_report_notification_task"
+
+
+#: a valid row of the measurement file: customer, service, month, KPI and value
+ParsedRow = tuple[Organisation, Service, date, str, Decimal]
+#: one measurement: customer id, service id, month and KPI
+MeasurementKey = tuple[int, int, date, str]
 
 
 # --- Validation shared by the file, the upload and the API -----------------------------------------
@@ -87,7 +88,7 @@ def parse_month(raw: str) -> date | None:
 
 
 def _customer_lookup() -> dict[str, Organisation]:
-    lookup = {}
+    lookup: dict[str, Organisation] = {}
     for org in customers_to_bill():
         for key in (org.name, org.name.removeprefix("Gemeente ").strip(), org.slug, org.cbs_code):
             if key:
@@ -108,7 +109,9 @@ class ImportResult:
     unchanged: int = 0
 
 
-def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
+def _read_row(
+    row: CsvRow, customers: dict[str, Organisation], services: dict[str, Service], today: date
+) -> ParsedRow | None:
     for column in COLUMNS:
         if _CONTROL.search(row.values.get(column, "")):
             row.problem(column, _("bevat een stuurteken"))
@@ -143,7 +146,8 @@ def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
         )
         kpi = ""
     value = row.decimal("waarde", minimum=Decimal(0))
-    if value is not None and value.as_tuple().exponent < -VALUE_DECIMAL_PLACES:
+    exponent = value.as_tuple().exponent if value is not None else 0
+    if value is not None and isinstance(exponent, int) and exponent < -VALUE_DECIMAL_PLACES:
         row.problem(
             "waarde",
             _("'%(value)s' heeft meer dan %(places)s decimalen")
@@ -153,14 +157,14 @@ def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
     if value is not None and kpi and (reason := value_problem(kpi, value)):
         row.problem("waarde", reason)
         value = None
-    if row.problems or None in (customer, service, month, value) or not kpi:
+    if row.problems or customer is None or service is None or month is None or value is None or not kpi:
         return None
     return customer, service, month, kpi, value
 
 
 @transaction.atomic
 def import_measurements(
-    *, source: bytes | str | Path, name: str | None = None, by=None, today: date | None = None
+    *, source: bytes | str | Path, name: str | None = None, by: User | None = None, today: date | None = None
 ) -> ImportResult:
     """Read ``gemeente, dienstcode, maand, kpi, waarde``; every bad row reported, all or nothing.
 
@@ -171,8 +175,8 @@ def import_measurements(
     services = {s.code.upper(): s for s in Service.objects.all()}
     today = today or timezone.localdate()
     problems: list[Problem] = []
-    parsed: dict[tuple[int, int, date, str], tuple] = {}
-    first_row: dict[tuple[int, int, date, str], int] = {}
+    parsed: dict[MeasurementKey, ParsedRow] = {}
+    first_row: dict[MeasurementKey, int] = {}
     file_name = name or (Path(source).name if isinstance(source, str | Path) else "upload.csv")
     rows = 0
     for row in read_csv(source, name=name, columns=COLUMNS):
@@ -199,7 +203,9 @@ def import_measurements(
     return _replace_months(parsed, file_name=file_name, by=by)
 
 
-def _replace_months(parsed: dict, *, file_name: str, by) -> ImportResult:
+def _replace_months(
+    parsed: dict[MeasurementKey, ParsedRow], *, file_name: str, by: User | None
+) -> ImportResult:
     result = ImportResult(file=file_name, rows=len(parsed))
     scopes = {(c.pk, s.pk, m) for c, s, m, _k, _v in parsed.values()}
     customer_ids = {c for c, _s, _m in scopes}
@@ -213,7 +219,8 @@ def _replace_months(parsed: dict, *, file_name: str, by) -> ImportResult:
     }
     reason = _("Import %(file)s") % {"file": file_name}
     source = file_name[:200]
-    new, changed = [], []
+    new: list[Measurement] = []
+    changed: list[Measurement] = []
     for key, (customer, service, month, kpi, value) in parsed.items():
         current = existing.pop(key, None)
         if current is None:
@@ -237,11 +244,18 @@ def _replace_months(parsed: dict, *, file_name: str, by) -> ImportResult:
 
 @transaction.atomic
 def record_measurement(
-    *, customer: Organisation, service: Service, month: date, kpi: str, value: Decimal, by=None, source="api"
+    *,
+    customer: Organisation,
+    service: Service,
+    month: date,
+    kpi: str,
+    value: Decimal,
+    by: User | None = None,
+    source: str = "api",
 ) -> tuple[Measurement, bool]:
     """One monthly value from a service-management system; a second value for the same month replaces
     the first (with history). Validated like a row of the file."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if not customers_to_bill().filter(pk=customer.pk).exists():
         errors["customer"] = [_("%(org)s is geen afnemer.") % {"org": customer.name}]
     if kpi not in Kpi.values:
@@ -260,140 +274,10 @@ def record_measurement(
         .first()
     )
     created = measurement is None
-    if created:
+    if measurement is None:
         measurement = Measurement(customer=customer, service=service, month=month, kpi=kpi)
     elif measurement.value == value:
         return measurement, False
     measurement.value, measurement.source = value, str(source)[:200]
     save_with_history(measurement, by=by, reason=_("Meting via de API") if source == "api" else source)
     return measurement, created
-
-
-# --- Explanations of breaches ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def save_breach_note(
-    *,
-    customer: Organisation,
-    service: Service,
-    year: int,
-    quarter: int,
-    kpi: str,
-    explanation: str,
-    remedy: str = "",
-    by=None,
-) -> BreachNote:
-    """Leiden's explanation and remedy of a norm missed in a quarter (with history)."""
-    explanation, remedy = (explanation or "").strip(), (remedy or "").strip()
-    if not explanation:
-        raise ValidationError({"explanation": [_("Geef een toelichting.")]})
-    card = realisation(customers=[customer], year=year, quarter=quarter, service=service)
-    if not any(c.kpi == kpi and c.verdict == NOT_MET for c in card.cells):
-        raise ValidationError(_("Een toelichting hoort bij een norm die in dat kwartaal niet is gehaald."))
-    note = (
-        BreachNote.objects.select_for_update()
-        .filter(customer=customer, service=service, year=year, quarter=quarter, kpi=kpi)
-        .first()
-    ) or BreachNote(customer=customer, service=service, year=year, quarter=quarter, kpi=kpi)
-    if note.pk and note.explanation == explanation and note.remedy == remedy:
-        return note
-    note.explanation, note.remedy, note.written_by = explanation, remedy, by
-    save_with_history(note, by=by, reason=_("Toelichting op een afwijking"))
-    return note
-
-
-# --- Quarterly reports ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def issue_quarterly_report(
-    *, customer: Organisation, period: Period, by=None, notify: bool = True, now=None
-) -> tuple[QuarterlyReport, bool]:
-    """Issue the report of ``customer`` for a finished quarter, once: a second call returns the stored
-    report unchanged. The figures and the HTML are stored as they are now, so the report never changes.
-    The customer's contract managers are e-mailed from a task after the commit."""
-    from .reports import build_figures, render_report_html
-
-    if period.kind != "quarter":
-        raise ValidationError(_("Een kwartaalrapportage hoort bij een kwartaal, bijvoorbeeld 2025-Q1."))
-    now = now or timezone.now()
-    if period.end >= timezone.localtime(now).date():
-        raise ValidationError(
-            _("Het kwartaal %(period)s is nog niet voorbij.") % {"period": f"{period.year}-Q{period.quarter}"}
-        )
-    Organisation.objects.select_for_update().filter(pk=customer.pk).first()
-    existing = QuarterlyReport.objects.filter(
-        customer=customer, year=period.year, quarter=period.quarter
-    ).first()
-    if existing is not None:
-        return existing, False
-    figures = build_figures(customer=customer, period=period, issued_at=now)
-    report = QuarterlyReport.objects.create(
-        customer=customer,
-        year=period.year,
-        quarter=period.quarter,
-        issued_at=now,
-        issued_by=by if getattr(by, "is_authenticated", False) else None,
-        figures=figures,
-        html=render_report_html(figures),
-    )
-    if notify:
-        enqueue(NOTIFY_TASK, report_id=report.pk)
-    return report, True
-
-
-def generate_quarterly_reports(
-    *, today: date | None = None, period: Period | None = None, by=None, notify: bool = True
-) -> list[QuarterlyReport]:
-    """The reports of the last full quarter (or ``period``) for every customer that has none yet.
-
-    Run daily by beat: the first run after a quarter ends issues them, later runs find them issued."""
-    today = today or timezone.localdate()
-    period = period or last_full_quarter(today)
-    created = []
-    for customer in customers_to_bill().filter(active_from__lte=period.end):
-        report, is_new = issue_quarterly_report(customer=customer, period=period, by=by, notify=notify)
-        if is_new:
-            created.append(report)
-    return created
-
-
-def send_report_notification(*, report_id: int) -> int:
-    """E-mail the customer's contract managers that a report is out; once per report (the guarded update
-    claims it). Returns the number of recipients."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
-    from tenants.models import Membership
-    from tenants.roles import Role
-
-    claimed = QuarterlyReport.objects.filter(pk=report_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return 0
-    report = QuarterlyReport.objects.select_related("customer").get(pk=report_id)
-    recipients = sorted(
-        {
-            email
-            for email in Membership.objects.filter(
-                organisation=report.customer, role=Role.CONTRACT_MANAGER
-            ).values_list("user__email", flat=True)
-            if email
-        }
-    )
-    if not recipients:
-        return 0
-    with translation.override("nl"):
-        context = {"report": report, "path": reverse("quality:report_detail", kwargs={"pk": report.pk})}
-        subject = _("Kwartaalrapportage %(period)s voor %(org)s") % {
-            "period": report.period_label,
-            "org": report.customer.name,
-        }
-        body = render_to_string("quality/email/report_issued.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
