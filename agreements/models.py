@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from core.texts import Text, render
 from core.years import YearField
 from services.models import Service
 from tenants.models import Organisation
@@ -111,6 +112,14 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} – {self.customer}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: a title typed by a person as typed, otherwise the
+        standard one ("Dienstverleningsovereenkomst Gemeente Leiden")."""
+        if self.title:
+            return render(self.title)
+        return str(Text("agreement_title", customer=self.customer.name))
 
 
 class AgreementLine(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
+from core.texts import render
 from services.models import Service, ServiceDomain, VatCategory
 from tenants.models import Organisation
 
@@ -221,6 +222,11 @@ class BudgetLetter(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"{self.customer} {self.year} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def assumption_lines(self) -> list[str]:
+        """The assumptions in the reader's language, one paragraph a line (a typed note as typed)."""
+        return [line for line in render(self.assumptions).splitlines() if line.strip()]
 
     # Once issued only the acknowledgement may be added (and the status move on to acknowledged).
     MUTABLE_AFTER_ISSUE = frozenset({"status", "acknowledged_at", "acknowledged_by_id"})

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import customers_to_bill
 from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
-from core.history import create_many, delete_with_history, save_with_history, update_many
+from core.history import Reason, create_many, delete_with_history, save_with_history, update_many
 from core.periods import Period
 from core.tasks import enqueue
 from services.models import Service
@@ -211,7 +211,7 @@ def _replace_months(parsed: dict, *, file_name: str, by) -> ImportResult:
         )
         if (m.customer_id, m.service_id, m.month) in scopes
     }
-    reason = _("Import %(file)s") % {"file": file_name}
+    reason = Reason("measurement_import", file=file_name)
     source = file_name[:200]
     new, changed = [], []
     for key, (customer, service, month, kpi, value) in parsed.items():
@@ -265,7 +265,7 @@ def record_measurement(
     elif measurement.value == value:
         return measurement, False
     measurement.value, measurement.source = value, str(source)[:200]
-    save_with_history(measurement, by=by, reason=_("Meting via de API") if source == "api" else source)
+    save_with_history(measurement, by=by, reason=Reason("measurement_api") if source == "api" else source)
     return measurement, created
 
 
@@ -299,7 +299,7 @@ def save_breach_note(
     if note.pk and note.explanation == explanation and note.remedy == remedy:
         return note
     note.explanation, note.remedy, note.written_by = explanation, remedy, by
-    save_with_history(note, by=by, reason=_("Toelichting op een afwijking"))
+    save_with_history(note, by=by, reason=Reason("breach_note"))
     return note
 
 

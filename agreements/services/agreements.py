@@ -129,7 +129,8 @@ def create_agreement(
         number=number or next_agreement_number(customer=customer, start_date=start_date),
         customer=customer,
         provider=provider,
-        title=title or _("Dienstverleningsovereenkomst %(customer)s") % {"customer": customer.name},
+        # No title given: the standard one is rendered in the reader's language (``display_title``).
+        title=title,
         start_date=start_date,
         end_date=end_date,
         status=status,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.history import save_with_history
 from core.periods import Period
 from core.tasks import enqueue
+from core.texts import Reason
 from services.models import Service
 from tenants.roles import Role
 from tenants.services import grant_object_permissions
@@ -187,10 +188,7 @@ def _apply_change(*, request: ChangeRequest, by: User) -> list[int]:
         )
     }
     years = sorted({year for year, _service in lines} | {start_year})
-    reason = _("Wijzigingsverzoek %(pk)s per %(date)s") % {
-        "pk": request.pk,
-        "date": request.effective_from.strftime("%d-%m-%Y"),
-    }
+    reason = Reason("change_request", pk=request.pk, date=request.effective_from.strftime("%d-%m-%Y"))
     for year in years:
         existing = lines.get((year, request.service_id))
         if request.kind == ChangeRequest.Kind.DROP:
