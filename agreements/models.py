@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -198,7 +199,9 @@ class ChangeRequest(models.Model):
         related_name="+",
         verbose_name=_("ingediend door"),
     )
-    submitted_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
+    # Set when submitted; a default rather than auto_now_add, so a request recorded afterwards (demo
+    # data, an import of earlier requests) keeps the day it was really submitted.
+    submitted_at = models.DateTimeField(_("ingediend op"), default=timezone.now, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -223,11 +223,6 @@ class BudgetLetter(models.Model):
     def __str__(self) -> str:
         return self.number or f"{self.customer} {self.year} v{self.version} ({self.get_status_display()})"
 
-    @property
-    def assumption_lines(self) -> list[str]:
-        """The assumptions in the reader's language, one paragraph a line (a typed note as typed)."""
-        return [line for line in render(self.assumptions).splitlines() if line.strip()]
-
     # Once issued only the acknowledgement may be added (and the status move on to acknowledged).
     MUTABLE_AFTER_ISSUE = frozenset({"status", "acknowledged_at", "acknowledged_by_id"})
 
@@ -244,6 +239,11 @@ class BudgetLetter(models.Model):
                     _("Een verzonden begrotingsbrief verandert niet meer; maak een nieuwe versie.")
                 )
         super().save(*args, **kwargs)
+
+    @property
+    def assumption_lines(self) -> list[str]:
+        """The assumptions in the reader's language, one paragraph a line (a typed note as typed)."""
+        return [line for line in render(self.assumptions).splitlines() if line.strip()]
 
     def delete(self, *args, **kwargs):
         stored = _stored(self)

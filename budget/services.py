@@ -29,9 +29,9 @@ from agreements.selectors import is_in_force_in_year, year_costs
 from billing.calculations import totals
 from billing.selectors import customers_to_bill, is_internal_customer
 from core.history import Reason, record, save_with_history
-from core.texts import Text, both
 from core.money import to_cents
 from core.tasks import enqueue
+from core.texts import Text, both
 from services.models import Tariff
 from services.selectors import tariffs_for_year
 from services.services import indexed_price
@@ -178,15 +178,20 @@ def _assumptions(*, customer, year, prices: Prices, margins, source_year) -> str
     if source_year is not None and source_year != year:
         parts.append(Text("budget_renewed", source=source_year))
     if prices.is_provisional:
-        parts.append(Text("budget_provisional", year=year, before=year - 1, percent=Decimal(prices.percent)))
+        parts.append(
+            Text("budget_provisional", year=year, before=year - 1, percent=Decimal(prices.percent or 0))
+        )
     else:
         parts.append(Text("budget_tariffs_set", year=year))
     spread = sorted({(low, high) for low, high in margins.values()})
 
     def spread_text(point: str) -> str:
-        return "; ".join(
-            f"{str(low).replace('.', point)}% / +{str(high).replace('.', point)}%" for low, high in spread
-        ) or "-5% / +5%"
+        return (
+            "; ".join(
+                f"{str(low).replace('.', point)}% / +{str(high).replace('.', point)}%" for low, high in spread
+            )
+            or "-5% / +5%"
+        )
 
     parts.append(Text("budget_scenarios", spread=both(spread_text(","), spread_text("."))))
     parts.append(Text("budget_internal" if is_internal_customer(customer) else "budget_vat"))

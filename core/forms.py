@@ -49,6 +49,7 @@ def portal_error_messages(field: forms.Field) -> None:
             if replacement is not None:
                 field.error_messages[code] = replacement
 
+
 _WIDGET_CLASSES = {
     forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
     forms.Select: "utrecht-select utrecht-select--html-select",

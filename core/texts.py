@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "renewal": gettext_noop("Verlenging: afname van %(year)s overgenomen"),
     "change_request": gettext_noop("Wijzigingsverzoek %(pk)s per %(date)s"),
     "initial_volumes": gettext_noop("Afname bij de start"),
+    "yearly_volumes": gettext_noop("Afname voor %(year)s afgesproken"),
     # services
     "indexation": gettext_noop("Indexatie %(from)s → %(to)s met %(percent)s%%"),
     "tariff_locked": gettext_noop("gebruikt op een verzonden factuur"),

@@ -4,7 +4,7 @@ the date up to which billing has charged them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -58,6 +58,7 @@ def write_line(
     change_request: ChangeRequest | None = None,
     existing: AgreementLine | None = None,
     effective_from: date | None = None,
+    when: datetime | None = None,
 ) -> AgreementLine | None:
     """Create, update or (``volume`` None) delete one line, recording who, when, why and which request.
 
@@ -72,11 +73,11 @@ def write_line(
         return None
     line = existing or AgreementLine(agreement=agreement, service=service, year=year)
     if volume is None:
-        delete_with_history(line, by=by, reason=reason)
+        delete_with_history(line, by=by, reason=reason, when=when)
         result = None
     else:
         line.volume = volume
-        result = save_with_history(line, by=by, reason=reason)
+        result = save_with_history(line, by=by, reason=reason, when=when)
     AgreementLineChange.objects.create(
         agreement=agreement,
         service=service,
@@ -100,6 +101,7 @@ def set_line_volumes(
     by: User | None = None,
     reason: str | Reason = "",
     effective_from: date | None = None,
+    when: datetime | None = None,
 ) -> list[AgreementLine | None]:
     """Create or update the lines of ``year`` (other services' lines stay); the history keeps every change.
 
@@ -131,6 +133,7 @@ def set_line_volumes(
                 reason=reason,
                 existing=existing.get(service.pk),
                 effective_from=effective_from,
+                when=when,
             )
         )
     check_basic_package(agreement=agreement, years=[year])
