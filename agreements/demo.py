@@ -1,8 +1,12 @@
 """Demo agreements for ``seed_demo``: one active, signed agreement per municipality from 2023-01-01.
 
-Lines 2023–2026 hold the basic package and a selection of optional services, with volumes from the
-catalogue's ``typical_volume`` for the municipality's size, drifting a little per year. A few change
-requests in every state show the workflow. Idempotent: an existing agreement keeps its lines (the
+Lines for every demo year (2023 up to this year, and next year once its tariffs are set:
+``services.demo.demo_years``) hold the basic package and a selection of optional services, with volumes
+from the catalogue's ``typical_volume`` for the municipality's size, drifting a little per year. Each
+year's lines are recorded in the history on the day they were agreed (the signing in December 2022 for
+2023, 1 November of the year before for later years). A few change requests in every state show the
+workflow, dated relative to today: decided ones last year, open ones for the next quarter, each
+submitted before it takes effect. Idempotent: an existing agreement keeps its lines (the
 transition later sets the 2023 volumes to Servicepunt71's), missing lines are added, and each demo request
 exists once.
 """
@@ -10,15 +14,19 @@ exists once.
 from __future__ import annotations
 
 import zlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.utils import timezone
 
-from services.demo import typical_volume
+from core.periods import Period
+from core.texts import Reason
+from services.demo import as_aware, demo_years, typical_volume
 from services.models import Service
 from tenants.models import Organisation
 
@@ -28,7 +36,6 @@ from .services.change_requests import approve_change_request, reject_change_requ
 from .services.lines import set_line_volumes
 
 START = date(2023, 1, 1)
-YEARS = (2023, 2024, 2025, 2026)
 INHABITANTS = {"leiden": 125_000, "leiderdorp": 28_000, "oegstgeest": 26_000, "zoeterwoude": 9_000}
 # Share of the optional services each municipality takes (Leiden, the largest, takes nearly all).
 OPTIONAL_SHARE = {"leiden": 90, "leiderdorp": 70, "oegstgeest": 65, "zoeterwoude": 50}
@@ -43,11 +50,17 @@ def _volume(service: Service, slug: str, year: int) -> Decimal:
     """The typical volume, drifting between -2% and +4% a year, rounded like a contract manager would."""
     base = typical_volume(service, INHABITANTS[slug])
     drift = Decimal(100)
-    for y in range(YEARS[0] + 1, year + 1):
+    for y in range(START.year + 1, year + 1):
         drift += Decimal(_stable(slug, service.code, y) % 7 - 2)
     value = base * drift / Decimal(100)
-    step = Decimal(10) if value >= 1000 else Decimal(1) if value >= 10 else Decimal("0.1")
-    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    # Whole units (workstations, employees, invoices); tens from a thousand.
+    step = Decimal(10) if value >= 1000 else Decimal(1)
+    return max((value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step, Decimal(1))
+
+
+def _whole(volume: Decimal) -> Decimal:
+    """A countable unit is taken whole; at least one."""
+    return max(volume.to_integral_value(rounding=ROUND_HALF_UP), Decimal(1))
 
 
 def _services_in(year: int) -> list[Service]:
@@ -114,9 +127,9 @@ def _agreement_for(customer: Organisation, provider: Organisation, users: dict) 
     return agreement, True
 
 
-def _seed_lines(agreement: Agreement, slug: str, by) -> int:
+def _seed_lines(agreement: Agreement, slug: str, by, years: tuple[int, ...]) -> int:
     added = 0
-    for year in YEARS:
+    for year in years:
         present = set(
             AgreementLine.objects.filter(agreement=agreement, year=year).values_list("service_id", flat=True)
         )
@@ -124,19 +137,35 @@ def _seed_lines(agreement: Agreement, slug: str, by) -> int:
             s: _volume(s, slug, year) for s in _services_in(year) if _takes(s, slug) and s.pk not in present
         }
         if wanted:
-            set_line_volumes(
-                agreement=agreement, year=year, volumes=wanted, by=by, reason="Afname bij de start (demo)"
-            )
+            if year == START.year:
+                reason, when = Reason("initial_volumes"), datetime(2022, 12, 15, 14, 0, tzinfo=AMSTERDAM)
+            else:
+                reason, when = Reason("yearly_volumes", year=year), as_aware(date(year - 1, 11, 1))
+            set_line_volumes(agreement=agreement, year=year, volumes=wanted, by=by, reason=reason, when=when)
             added += len(wanted)
     return added
 
 
 def _request(
-    agreement, *, kind, service, effective_from, volume, motivation, by, decide=None, decided_by=None
+    agreement,
+    *,
+    kind,
+    service,
+    effective_from,
+    volume,
+    motivation,
+    by,
+    submitted,
+    decide=None,
+    decided_by=None,
+    decided=None,
 ):
-    """One demo request, once: found again by its agreement and motivation."""
+    """One demo request, once: found again by its agreement and motivation. ``submitted`` and
+    ``decided`` (aware datetimes, not after now) date it; it takes effect after it was submitted."""
     if ChangeRequest.objects.filter(agreement=agreement, motivation=motivation).exists():
         return 0
+    now = timezone.now()
+    submitted = min(submitted, now)
     request = submit_change_request(
         agreement=agreement,
         kind=kind,
@@ -146,10 +175,16 @@ def _request(
         motivation=motivation,
         by=by,
         notify=False,
+        at=submitted,
     )
+    decided = min(max(decided or now, submitted + timedelta(hours=1)), now)
     if decide == "approve":
         approve_change_request(
-            request=request, by=decided_by, reason="Past binnen de capaciteit; akkoord.", notify=False
+            request=request,
+            by=decided_by,
+            reason="Past binnen de capaciteit; akkoord.",
+            notify=False,
+            at=decided,
         )
     elif decide == "reject":
         reject_change_request(
@@ -157,59 +192,82 @@ def _request(
             by=decided_by,
             reason="Niet mogelijk in dit kwartaal; dien het verzoek opnieuw in voor het volgende jaar.",
             notify=False,
+            at=decided,
         )
     return 1
 
 
-def _seed_requests(agreement: Agreement, users: dict) -> int:
+def _seed_requests(agreement: Agreement, users: dict, today: date) -> int:
     slug = agreement.customer.slug
     cm, staff = users.get(f"cm.{slug}"), users.get("provider.staff")
     if cm is None or staff is None:
         return 0
-    lines_2026 = list(
-        AgreementLine.objects.filter(agreement=agreement, year=2026, service__is_basic=False)
+    year = today.year
+    last_year = max(year - 1, START.year)
+    # The next period start: open requests take effect then (after they were submitted, before now).
+    upcoming = Period.containing(today, granularity=settings.BILLING_PERIOD).next().start
+    lines_now = list(
+        AgreementLine.objects.filter(agreement=agreement, year=year, service__is_basic=False)
         .select_related("service")
         .order_by("service__code")
     )
-    taken = {line.service_id for line in AgreementLine.objects.filter(agreement=agreement, year=2026)}
-    not_taken = [s for s in _services_in(2026) if s.pk not in taken and not s.is_basic]
+    taken = {line.service_id for line in AgreementLine.objects.filter(agreement=agreement, year=year)}
+    not_taken = [s for s in _services_in(year) if s.pk not in taken and not s.is_basic]
     count = 0
     plans = []
-    if len(lines_2026) >= 3:
-        first, second, third = lines_2026[0], lines_2026[1], lines_2026[2]
+    if len(lines_now) >= 3:
+        first, second, third = lines_now[0], lines_now[1], lines_now[2]
+        earlier = dict(
+            AgreementLine.objects.filter(agreement=agreement, year=last_year).values_list(
+                "service_id", "volume"
+            )
+        )
+
+        def changed(line, factor: str, *, plus: int = 0) -> Decimal:
+            """A whole new volume from the line's volume in ``last_year``, never equal to it."""
+            current = earlier.get(line.service_id, line.volume)
+            volume = _whole(current * Decimal(factor)) + plus
+            return volume if volume != current else current + 1
+
         plans += [
             {
                 "kind": ChangeRequest.Kind.CHANGE_VOLUME,
                 "service": first.service,
-                "effective_from": date(2025, 1, 1),
-                "volume": (first.volume * Decimal("1.1")).quantize(Decimal(1)) + 1,
+                "effective_from": date(last_year, 1, 1),
+                "volume": changed(first, "1.1", plus=1),
                 "motivation": "Meer medewerkers door de groei van het sociaal domein.",
+                "submitted": as_aware(date(last_year - 1, 10, 14), 10),
+                "decided": as_aware(date(last_year - 1, 10, 28), 15),
                 "decide": "approve",
             },
             {
                 "kind": ChangeRequest.Kind.CHANGE_VOLUME,
                 "service": second.service,
-                "effective_from": date(2025, 4, 1),
-                "volume": (second.volume * Decimal("0.5")).quantize(Decimal(1)),
+                "effective_from": date(last_year, 4, 1),
+                "volume": changed(second, "0.5"),
                 "motivation": "Halveren na de eigen aanbesteding.",
+                "submitted": as_aware(date(last_year, 2, 10), 11),
+                "decided": as_aware(date(last_year, 2, 24), 16),
                 "decide": "reject",
             },
             {
                 "kind": ChangeRequest.Kind.CHANGE_VOLUME,
                 "service": third.service,
-                "effective_from": date(2026, 10, 1),
+                "effective_from": upcoming,
                 "volume": third.volume + 5,
                 "motivation": "Extra afname voor het nieuwe project dienstverlening.",
+                "submitted": as_aware(today - timedelta(days=9), 10),
             },
         ]
-    if len(lines_2026) >= 4:
+    if len(lines_now) >= 4:
         plans.append(
             {
                 "kind": ChangeRequest.Kind.DROP,
-                "service": lines_2026[3].service,
-                "effective_from": date(2026, 10, 1),
+                "service": lines_now[3].service,
+                "effective_from": upcoming,
                 "volume": None,
                 "motivation": "Deze dienst vullen we voortaan zelf in.",
+                "submitted": as_aware(today - timedelta(days=6), 14),
             }
         )
     if not_taken:
@@ -217,9 +275,11 @@ def _seed_requests(agreement: Agreement, users: dict) -> int:
             {
                 "kind": ChangeRequest.Kind.ADD,
                 "service": not_taken[0],
-                "effective_from": date(2026, 7, 1),
+                "effective_from": upcoming,
                 "volume": max(typical_volume(not_taken[0], INHABITANTS[slug]), Decimal(1)),
                 "motivation": "Nieuwe behoefte vanuit het college.",
+                "submitted": as_aware(today - timedelta(days=30), 9),
+                "decided": as_aware(today - timedelta(days=16), 11),
                 "decide": "approve" if slug in ("leiden", "oegstgeest") else "reject",
             }
         )
@@ -240,10 +300,12 @@ def seed(*, password: str, log=print) -> None:
             username__in=["provider.staff", *(f"cm.{slug}" for slug in INHABITANTS)]
         )
     }
+    today = timezone.localdate()
+    years = demo_years(today)
     created = lines = requests = 0
     for customer in Organisation.objects.filter(slug__in=list(INHABITANTS)).order_by("name"):
         agreement, is_new = _agreement_for(customer, provider, users)
         created += is_new
-        lines += _seed_lines(agreement, customer.slug, users.get("provider.staff"))
-        requests += _seed_requests(agreement, users)
+        lines += _seed_lines(agreement, customer.slug, users.get("provider.staff"), years)
+        requests += _seed_requests(agreement, users, today)
     log(f"agreements: {created} agreements created, {lines} lines added, {requests} change requests added")

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from core.texts import Text, render
 from core.years import YearField
 from services.models import Service
 from tenants.models import Organisation
@@ -112,6 +114,14 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return f"{self.number} – {self.customer}"
 
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: a title typed by a person as typed, otherwise the
+        standard one ("Dienstverleningsovereenkomst Gemeente Leiden")."""
+        if self.title:
+            return render(self.title)
+        return str(Text("agreement_title", customer=self.customer.name))
+
 
 class AgreementLine(models.Model):
     """A service taken in a year, in the service's unit. The price comes from the year's tariff."""
@@ -189,7 +199,9 @@ class ChangeRequest(models.Model):
         related_name="+",
         verbose_name=_("ingediend door"),
     )
-    submitted_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
+    # Set when submitted; a default rather than auto_now_add, so a request recorded afterwards (demo
+    # data, an import of earlier requests) keeps the day it was really submitted.
+    submitted_at = models.DateTimeField(_("ingediend op"), default=timezone.now, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

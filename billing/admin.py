@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.periods import Period
+from core.texts import Reason
 
 from .models import BillingRun, Invoice, InvoiceLine, NumberSeries, RealisedVolume
 from .services.credit_notes import create_credit_note
@@ -163,9 +164,7 @@ class InvoiceAdmin(SimpleHistoryAdmin):
     def credit_selected(self, request, queryset):
         for invoice in queryset:
             try:
-                create_credit_note(
-                    invoice=invoice, by=request.user, reason=_("Gecrediteerd door de bedrijfsvoering.")
-                )
+                create_credit_note(invoice=invoice, by=request.user, reason=Reason("credited_by_provider"))
             except ValidationError as exc:
                 _report(self, request, exc)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, AgreementLine
 from core.periods import Period
+from core.texts import render
 from services.models import Tariff
 
 from .models import Invoice, RealisedVolume
@@ -94,7 +95,7 @@ def seed(*, password: str, log=print) -> None:
             settled = _settle(SETTLED_YEAR, issue_date=first_working_day(Period(period.year, month=3)))
         run = run_billing(period=period)
         if run.status != run.Status.DONE:
-            log(f"billing: {period} stopped: {run.message}")
+            log(f"billing: {period} stopped: {render(run.message)}")
             return
         created += run.invoices_created
         if period != current:

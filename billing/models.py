@@ -3,10 +3,13 @@
 Issued invoices and their lines never change; corrections are credit notes that reference the original.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -227,6 +230,9 @@ class Invoice(models.Model):
         return type(self).objects.filter(pk=self.pk).values(*names).first()
 
 
+_SETTLEMENT = re.compile(r"Nacalculatie (?P<year>\d{4}): (?P<service>.+)")
+
+
 class InvoiceLine(models.Model):
     """quantity x unit_price / periods_per_year, rounded half-up to cents: the net amount of one line."""
 
@@ -287,6 +293,24 @@ class InvoiceLine(models.Model):
         if self.pk is not None:
             invoice_ids |= set(type(self).objects.filter(pk=self.pk).values_list("invoice_id", flat=True))
         return Invoice.objects.filter(pk__in=invoice_ids).exclude(status=Invoice.Status.DRAFT).exists()
+
+    @property
+    def display_description(self) -> str:
+        """The description in the reader's language. The stored one is the invoice's own (Dutch, as
+        issued, also in the e-invoice); a line that names its service shows the service's name in the
+        reader's language instead."""
+        if not (get_language() or "").startswith("en") or self.service_id is None:
+            return self.description
+        service = self.service
+        if self.description == service.name:
+            return service.display_name
+        settlement = _SETTLEMENT.fullmatch(self.description)
+        if settlement and settlement["service"] == service.name:
+            return gettext("Nacalculatie %(year)s: %(service)s") % {
+                "year": settlement["year"],
+                "service": service.display_name,
+            }
+        return self.description
 
 
 INTERNAL_NUMBER_PREFIX = "INT-"

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.history import save_with_history
+from core.history import Reason, save_with_history
 
 from .models import (
     BudgetAlert,
@@ -126,7 +126,7 @@ class VolumeMarginAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "domain", "service", "low_percent", "high_percent"]
 
     def save_model(self, request, obj, form, change):
-        save_with_history(obj, by=request.user, reason=_("Volumemarge in de admin"))
+        save_with_history(obj, by=request.user, reason=Reason("budget_margin_admin"))
 
 
 @admin.register(BudgetDeadline)

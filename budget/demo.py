@@ -124,9 +124,15 @@ def _seed_overrun(*, today: date, users: dict) -> int:
         motivation=motivation,
         by=manager,
         notify=False,
+        # Submitted two weeks before it takes effect (and not after now), approved a week later.
+        at=min(as_aware(effective_from - timedelta(days=14), 10), timezone.now()),
     )
     approve_change_request(
-        request=request, by=staff, reason="Tijdelijk akkoord; kosten volgens het tarief.", notify=False
+        request=request,
+        by=staff,
+        reason="Tijdelijk akkoord; kosten volgens het tarief.",
+        notify=False,
+        at=min(as_aware(effective_from - timedelta(days=7), 15), timezone.now()),
     )
     return 1
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
+from core.texts import render
 from services.models import Service, ServiceDomain, VatCategory
 from tenants.models import Organisation
 
@@ -238,6 +239,11 @@ class BudgetLetter(models.Model):
                     _("Een verzonden begrotingsbrief verandert niet meer; maak een nieuwe versie.")
                 )
         super().save(*args, **kwargs)
+
+    @property
+    def assumption_lines(self) -> list[str]:
+        """The assumptions in the reader's language, one paragraph a line (a typed note as typed)."""
+        return [line for line in render(self.assumptions).splitlines() if line.strip()]
 
     def delete(self, *args, **kwargs):
         stored = _stored(self)

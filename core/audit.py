@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.texts import render
+
 _SKIPPED = {"id", "history_id", "history_date", "history_user", "history_type", "history_change_reason"}
 
 
@@ -120,7 +122,7 @@ def _entries(records: list, fields, subject, related: dict) -> list[HistoryEntry
                 who=_who(record.history_user),
                 subject=subject(record),
                 action=actions.get(record.history_type, record.history_type),
-                reason=record.history_change_reason or "",
+                reason=render(record.history_change_reason or ""),
                 changes=changes,
             )
         )

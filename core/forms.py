@@ -1,6 +1,54 @@
-"""Forms render with NL Design System classes; errors show next to the field and in a summary."""
+"""Forms render with NL Design System classes; errors show next to the field and in a summary.
+
+The messages for an empty, malformed or too long value are the portal's own ("Vul dit veld in." /
+"Fill in this field."), not Django's stock ones, in both languages; a message a form sets itself stays.
+"""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+#: The portal's messages per error code; a code's message for a kind of field wins over the general one.
+PORTAL_MESSAGES = {
+    "required": _("Vul dit veld in."),
+    "invalid": _("Vul een geldige waarde in."),
+    "invalid_choice": _("Kies een van de mogelijkheden."),
+    "invalid_list": _("Kies een of meer van de mogelijkheden."),
+    "invalid_pk_value": _("Kies een van de mogelijkheden."),
+    "max_digits": _("Vul een getal in van hoogstens %(max)s cijfers."),
+    "max_decimal_places": _("Vul een getal in met hoogstens %(max)s cijfers achter de komma."),
+    "max_whole_digits": _("Vul een getal in met hoogstens %(max)s cijfers voor de komma."),
+    "missing": _("Kies een bestand."),
+    "empty": _("Het gekozen bestand is leeg."),
+    "contradiction": _("Kies een bestand of vink 'wissen' aan, niet allebei."),
+}
+FIELD_MESSAGES = {
+    forms.DecimalField: {"invalid": _("Vul een getal in, zoals 11,5.")},
+    forms.FloatField: {"invalid": _("Vul een getal in, zoals 11,5.")},
+    forms.IntegerField: {"invalid": _("Vul een heel getal in.")},
+    forms.DateField: {"invalid": _("Vul een datum in, zoals 31-12-2025.")},
+    forms.EmailField: {"invalid": _("Vul een geldig e-mailadres in.")},
+    forms.FileField: {"invalid": _("Kies een bestand.")},
+}
+
+
+def _stock_messages(field: forms.Field) -> dict:
+    """Django's default messages of ``field``'s class, to tell them from those the form set itself."""
+    messages: dict = {}
+    for cls in reversed(type(field).__mro__):
+        messages.update(getattr(cls, "default_error_messages", {}))
+    return messages
+
+
+def portal_error_messages(field: forms.Field) -> None:
+    """Replace Django's stock messages of ``field`` by the portal's (a message set by the form stays)."""
+    stock = _stock_messages(field)
+    specific = next((m for t, m in FIELD_MESSAGES.items() if isinstance(field, t)), {})
+    for code, message in field.error_messages.items():
+        if code in stock and message is stock[code]:
+            replacement = specific.get(code) or PORTAL_MESSAGES.get(code)
+            if replacement is not None:
+                field.error_messages[code] = replacement
+
 
 _WIDGET_CLASSES = {
     forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
@@ -18,6 +66,9 @@ class UtrechtFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Before anything reads ``self.errors`` (below), which cleans the form.
+        for field in self.fields.values():
+            portal_error_messages(field)
         for name, field in self.fields.items():
             widget = field.widget
             css = next((c for t, c in _WIDGET_CLASSES.items() if isinstance(widget, t)), None)

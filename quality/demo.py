@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.history import create_many
+from core.history import Reason, create_many
 from core.periods import Period
 from services.models import Service, ServiceLevel
 from tenants.models import Organisation
@@ -154,7 +154,7 @@ def seed(*, password: str, log=print) -> None:
                             customer=org, service=service, month=month, kpi=kpi, value=value, source="demo"
                         )
                     )
-    create_many(new, Measurement, reason="Demo-metingen")
+    create_many(new, Measurement, reason=Reason("measurements_demo"))
     notes = 0
     for slug, domain, year, quarter, kpi, _values, explanation, remedy in BREACHES:
         service = _breach_service(services, domain)

@@ -225,9 +225,10 @@ def _context(figures: dict) -> dict:
     }
 
 
-def render_report_html(figures: dict) -> str:
-    """The report's body as HTML, in Dutch (it is addressed to a Dutch council)."""
-    with translation.override("nl"):
+def render_report_html(figures: dict, *, language: str = "nl") -> str:
+    """The report's body as HTML: stored in Dutch when issued (it is addressed to a Dutch council, and
+    the PDF is that record); a reader in another language gets it rendered from the same figures."""
+    with translation.override(language):
         return render_to_string(REPORT_TEMPLATE, _context(figures))
 
 

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -35,7 +36,7 @@ from .forms import BreachNoteForm, GenerateReportsForm, MeasurementUploadForm, P
 from .models import Kpi
 from .realisation import NOT_MET
 from .register import CANONICAL_FORM, CSV_COLUMNS, register_as_dict, register_rows, tariff_register
-from .reports import render_report_pdf, report_pdf_filename
+from .reports import render_report_html, render_report_pdf, report_pdf_filename
 from .services.breaches import save_breach_note
 from .services.measurements import import_measurements
 from .services.reports import generate_quarterly_reports
@@ -246,6 +247,19 @@ class ReportDetailView(PortalAccessMixin, DetailView):
 
     def get_queryset(self):
         return selectors.reports_for(self.request.user).defer(None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = context["report"]
+        language = (get_language() or "nl")[:2]
+        # The issued text is Dutch; the same figures in the reader's language when that is another one.
+        context["body"] = (
+            report.html
+            if language == "nl" or not report.figures
+            else render_report_html(report.figures, language=language)
+        )
+        context["body_language"] = "nl" if language == "nl" or not report.figures else language
+        return context
 
 
 class ReportPdfView(ReportDetailView):

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.history import create_many, record, update_many
+from core.history import Reason, create_many, record, update_many
 from core.money import to_cents
 from core.years import MAX_YEAR, MIN_YEAR
 from tenants.types import User
@@ -31,7 +31,7 @@ def lock_tariffs(*, tariff_ids: Iterable[int]) -> int:
     now = timezone.now()
     for tariff in locked:
         tariff.locked_at = now
-    update_many(locked, Tariff, ["locked_at"], reason=_("gebruikt op een verzonden factuur"))
+    update_many(locked, Tariff, ["locked_at"], reason=Reason("tariff_locked"))
     return len(locked)
 
 
@@ -104,8 +104,9 @@ def index_tariffs(
                 new,
                 Tariff,
                 by=by,
-                reason=_("Indexatie %(from)s → %(to)s met %(percent)s%%")
-                % {"from": from_year, "to": to_year, "percent": percent},
+                reason=Reason(
+                    "indexation", **{"from": from_year, "to": to_year, "percent": Decimal(percent)}
+                ),
             )
     except IntegrityError as exc:
         # Two indexations at once: the unique constraint lets only one through.

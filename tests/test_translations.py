@@ -49,3 +49,18 @@ def test_every_string_in_the_code_is_in_the_english_catalogue(tmp_path):
     )
     missing = re.findall(r'^msgid "(.+)"$', result.stdout, flags=re.MULTILINE)
     assert not missing, f"{len(missing)} strings have no English translation, e.g. {missing[:10]}"
+    # A new msgid close to an old one is merged as "fuzzy" with the old one's English: that is a
+    # guess gettext does not use, so the page would show Dutch. It counts as missing too.
+    fuzzy = subprocess.run(
+        [
+            "msgattrib",
+            "--only-fuzzy",
+            "--no-obsolete",
+            str(copy / "locale" / "en" / "LC_MESSAGES" / "django.po"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    guessed = re.findall(r'^msgid "(.+)"$', fuzzy.stdout, flags=re.MULTILINE)
+    assert not guessed, f"{len(guessed)} strings have only a guessed (fuzzy) translation, e.g. {guessed[:10]}"

@@ -2,7 +2,10 @@
 
 The four legacy agreements carry, for 2022, the volumes that the seeded agreements with Leiden hold for
 2023 (or typical volumes of the basic package where a municipality has none yet), so the reconciliation
-shows every line carried. Every contract still runs on the effective date. The files are deterministic:
+shows every line carried. Every contract still runs on the effective date; together they are worth
+about 40% of the agreements' yearly revenue. After the transition most suppliers consented to the
+novation in the first half of 2023, a few refused and a few are still pending (recorded on those days).
+The files are deterministic:
 a second ``seed_demo`` offers the same files and the transition answers that nothing changed; a database
 whose transition was executed from other files (an earlier generator) keeps it, untouched.
 """
@@ -10,22 +13,32 @@ whose transition was executed from other files (an earlier generator) keeps it, 
 from __future__ import annotations
 
 import tempfile
+import zlib
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils import timezone
+
 from agreements.models import AgreementLine
 from agreements.selectors.agreements import agreement_in_force
-from services.models import Service
+from services.demo import as_aware
+from services.models import Service, Tariff
 from tenants.models import Organisation
 
 from .generator import generate
 from .inputs import InputFile, TransitionFiles
-from .models import EFFECTIVE_DATE, TransitionRun
+from .models import EFFECTIVE_DATE, SupplierContract, TransitionRun
+from .services.novation import record_novation
 from .services.runs import execute_transition
 
 DEMO_STAFF = 450
 DEMO_CONTRACTS = 120
 CUSTOMER_SLUGS = ("leiden", "leiderdorp", "oegstgeest", "zoeterwoude")
+# Supplier contracts together: this share of the agreements' yearly revenue (the legacy volumes).
+CONTRACT_SHARE = Decimal("0.4")
+# Of every 100 contracts: consent given, refused; the rest still pending.
+NOVATION_GIVEN, NOVATION_REFUSED = 88, 5
 
 
 def _typical(service: Service, slug: str) -> Decimal:
@@ -55,12 +68,53 @@ def legacy_agreement_lines() -> list[tuple[str, str, Decimal]]:
     return lines
 
 
+def _revenue(lines: list[tuple[str, str, Decimal]]) -> Decimal:
+    """What the legacy volumes cost a year at the first year's tariffs."""
+    prices = dict(Tariff.objects.filter(year=EFFECTIVE_DATE.year).values_list("service__code", "unit_price"))
+    return sum((Decimal(volume) * prices.get(code, Decimal(0)) for _c, code, volume in lines), Decimal(0))
+
+
+def _seed_novations(log) -> int:
+    """Consent given or refused for most contracts, on a working day in the first half of 2023;
+    stable between seeds (a contract already decided is left alone)."""
+    today = timezone.localdate()
+    decided = 0
+    pending = SupplierContract.objects.filter(
+        novation_status=SupplierContract.Novation.PENDING, is_example=True
+    ).order_by("number")
+    for contract in pending:
+        draw = zlib.crc32(f"novation|{contract.number}".encode()) % 100
+        if draw >= NOVATION_GIVEN + NOVATION_REFUSED:
+            continue
+        on = EFFECTIVE_DATE + timedelta(days=10 + zlib.crc32(contract.number.encode()) % 170)
+        while on.weekday() >= 5:
+            on += timedelta(days=1)
+        if on > today or on < contract.start_date:
+            continue
+        given = draw < NOVATION_GIVEN
+        record_novation(
+            contract=contract,
+            status=SupplierContract.Novation.GIVEN if given else SupplierContract.Novation.REFUSED,
+            on=on,
+            note="" if given else "De leverancier wil een nieuw contract met de gemeente Leiden.",
+            when=as_aware(on, 11),
+        )
+        decided += 1
+    return decided
+
+
 def seed(*, password: str, log=print) -> None:
     if not Organisation.objects.filter(kind=Organisation.Kind.LEGACY_PROVIDER).exists():
         log("transition: no Servicepunt71 organisation, skipped")
         return
     done = TransitionRun.objects.filter(status=TransitionRun.Status.EXECUTED).first()
-    dataset = generate(staff=DEMO_STAFF, contracts=DEMO_CONTRACTS, agreement_lines=legacy_agreement_lines())
+    lines = legacy_agreement_lines()
+    dataset = generate(
+        staff=DEMO_STAFF,
+        contracts=DEMO_CONTRACTS,
+        agreement_lines=lines,
+        contracts_total=(_revenue(lines) * CONTRACT_SHARE).quantize(Decimal(1)) or None,
+    )
     with tempfile.TemporaryDirectory(prefix="servicepunt71-") as folder:
         paths = {}
         for name, data in (
@@ -82,3 +136,4 @@ def seed(*, password: str, log=print) -> None:
         return
     outcome = execute_transition(files=files, is_example=True)
     log(f"transition: {outcome.message}")
+    log(f"transition: {_seed_novations(log)} novations recorded")

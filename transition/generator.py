@@ -299,16 +299,27 @@ def _end_date(start: date, rng: random.Random) -> date:
     return date(start.year + years, start.month, 1) - timedelta(days=1)
 
 
-def contracts_csv(count: int, *, seed: int = 71) -> bytes:
-    """``count`` supplier contracts, each started before and still running on the effective date."""
+def contracts_csv(count: int, *, seed: int = 71, annual_total: Decimal | None = None) -> bytes:
+    """``count`` supplier contracts, each started before and still running on the effective date.
+
+    Yearly values run from a few thousand euros to about eighty thousand, most of them small; with
+    ``annual_total`` they are scaled to add up to about that (the demo keeps the contracts in proportion
+    to the agreements' revenue)."""
     rng = random.Random(seed * 7 + 1)
-    rows = []
+    drawn = []
     for n in range(1, count + 1):
-        kind, description = SUPPLIER_KINDS[n % len(SUPPLIER_KINDS)]
-        supplier = f"{SUPPLIER_PARTS[(n * 7) % len(SUPPLIER_PARTS)]} {kind}"
         start = date(rng.randint(2016, 2022), rng.choice((1, 4, 7, 10)), 1)
         end = None if rng.random() < 0.25 else _end_date(start, rng)
-        value = Decimal(rng.randint(5_000, 900_000)) + Decimal(rng.randint(0, 99)) / 100
+        weight = Decimal(int(2_000 + 78_000 * rng.random() ** 2)) + Decimal(rng.randint(0, 99)) / 100
+        drawn.append((n, start, end, weight))
+    scale = Decimal(1)
+    if annual_total is not None and drawn:
+        scale = Decimal(annual_total) / sum(weight for *_rest, weight in drawn)
+    rows = []
+    for n, start, end, weight in drawn:
+        kind, description = SUPPLIER_KINDS[n % len(SUPPLIER_KINDS)]
+        supplier = f"{SUPPLIER_PARTS[(n * 7) % len(SUPPLIER_PARTS)]} {kind}"
+        value = (weight * scale).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         rows.append(
             [
                 f"SP71-C-{n:04d}",
@@ -334,9 +345,16 @@ def agreements_csv(lines: list[tuple[str, str, Decimal]]) -> bytes:
     return _csv(["gemeente", "dienstcode", "volume"], rows)
 
 
-def generate(*, staff: int = 450, contracts: int = 120, agreement_lines=(), seed: int = 71) -> Dataset:
+def generate(
+    *,
+    staff: int = 450,
+    contracts: int = 120,
+    agreement_lines=(),
+    seed: int = 71,
+    contracts_total: Decimal | None = None,
+) -> Dataset:
     return Dataset(
         staff=staff_csv(staff, seed=seed),
-        contracts=contracts_csv(contracts, seed=seed),
+        contracts=contracts_csv(contracts, seed=seed, annual_total=contracts_total),
         agreements=agreements_csv(list(agreement_lines)),
     )

@@ -263,6 +263,10 @@ class SupplierContract(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.supplier}"
 
+    def has_ended_on(self, today: date) -> bool:
+        """The contract's term is over (its end date lies before ``today``)."""
+        return self.end_date is not None and self.end_date < today
+
     def is_pending_after(self, today: date) -> bool:
         """Still waiting for the supplier's consent after the effective date, while still running."""
         return (

@@ -114,7 +114,8 @@ class ContractListView(PortalAccessMixin, ListView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         for contract in context["contracts"]:
-            contract.is_overdue = contract.is_pending_after(today)
+            contract.is_overdue = contract.is_pending_after(today) and not contract.has_ended_on(today)
+            contract.has_ended = contract.has_ended_on(today)
         context["filter_form"] = self.filter_form
         context["effective_date"] = EFFECTIVE_DATE
         context["run"] = executed_run_for(self.request.user)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.history import record, save_with_history
+from core.history import Reason, record, save_with_history
 from tenants.models import Organisation
 from tenants.roles import Role
 from tenants.services import grant_object_permissions
@@ -129,7 +129,8 @@ def create_agreement(
         number=number or next_agreement_number(customer=customer, start_date=start_date),
         customer=customer,
         provider=provider,
-        title=title or _("Dienstverleningsovereenkomst %(customer)s") % {"customer": customer.name},
+        # No title given: the standard one is rendered in the reader's language (``display_title``).
+        title=title,
         start_date=start_date,
         end_date=end_date,
         status=status,
@@ -173,7 +174,7 @@ def end_agreement(*, agreement: Agreement, end_date: date, by: User | None = Non
 
 @transaction.atomic
 def link_predecessor(
-    *, agreement: Agreement, predecessor: Agreement, by: User | None = None, reason: str = ""
+    *, agreement: Agreement, predecessor: Agreement, by: User | None = None, reason: str | Reason = ""
 ) -> Agreement:
     """Record that ``agreement`` succeeds ``predecessor`` (the transition links Servicepunt71's this way)."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)

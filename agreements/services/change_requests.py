@@ -6,7 +6,7 @@ Both sides are told by e-mail, from a task (``agreements.send_change_request_mai
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.history import save_with_history
 from core.periods import Period
 from core.tasks import enqueue
+from core.texts import Reason
 from services.models import Service
 from tenants.roles import Role
 from tenants.services import grant_object_permissions
@@ -146,8 +147,10 @@ def submit_change_request(
     volume: Decimal | None = None,
     motivation: str = "",
     notify: bool = True,
+    at: datetime | None = None,
 ) -> ChangeRequest:
-    """A contract manager proposes a change; Leiden's staff are told by e-mail."""
+    """A contract manager proposes a change; Leiden's staff are told by e-mail. ``at`` records a request
+    submitted earlier (demo data, an import): it is dated then, in the request and its history."""
     agreement = Agreement.objects.select_for_update().select_related("customer").get(pk=agreement.pk)
     volume = _validate_change(
         agreement=agreement, kind=kind, service=service, volume=volume, effective_from=effective_from, by=by
@@ -166,15 +169,16 @@ def submit_change_request(
         effective_from=effective_from,
         motivation=motivation.strip(),
         submitted_by=by,
+        submitted_at=at or timezone.now(),
     )
-    save_with_history(request, by=by)
+    save_with_history(request, by=by, when=at)
     grant_change_request_permissions(request=request)
     if notify:
         enqueue(MAIL_TASK, request_id=request.pk, event="submitted")
     return request
 
 
-def _apply_change(*, request: ChangeRequest, by: User) -> list[int]:
+def _apply_change(*, request: ChangeRequest, by: User, at: datetime | None = None) -> list[int]:
     """Change the lines from the request's year on, each change dated from the request's effective date;
     returns the years changed. The effective year has lines already (``_validate_change`` renews)."""
     agreement = request.agreement
@@ -187,10 +191,7 @@ def _apply_change(*, request: ChangeRequest, by: User) -> list[int]:
         )
     }
     years = sorted({year for year, _service in lines} | {start_year})
-    reason = _("Wijzigingsverzoek %(pk)s per %(date)s") % {
-        "pk": request.pk,
-        "date": request.effective_from.strftime("%d-%m-%Y"),
-    }
+    reason = Reason("change_request", pk=request.pk, date=request.effective_from.strftime("%d-%m-%Y"))
     for year in years:
         existing = lines.get((year, request.service_id))
         if request.kind == ChangeRequest.Kind.DROP:
@@ -209,6 +210,7 @@ def _apply_change(*, request: ChangeRequest, by: User) -> list[int]:
             change_request=request,
             existing=existing,
             effective_from=request.effective_from,
+            when=at,
         )
     check_basic_package(agreement=agreement, years=years)
     return years
@@ -234,7 +236,7 @@ def _reason(reason: str) -> str:
 
 @transaction.atomic
 def approve_change_request(
-    *, request: ChangeRequest, by: User, reason: str, notify: bool = True
+    *, request: ChangeRequest, by: User, reason: str, notify: bool = True, at: datetime | None = None
 ) -> ChangeRequest:
     """Approve and change the agreement's lines in the same transaction; the history names the request."""
     reason = _reason(reason)
@@ -249,25 +251,34 @@ def approve_change_request(
         effective_from=request.effective_from,
         by=by,
     )
-    _apply_change(request=request, by=by)
-    return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.APPROVED, notify=notify)
+    _apply_change(request=request, by=by, at=at)
+    return _decide(
+        request=request, by=by, reason=reason, status=ChangeRequest.Status.APPROVED, notify=notify, at=at
+    )
 
 
 @transaction.atomic
 def reject_change_request(
-    *, request: ChangeRequest, by: User, reason: str, notify: bool = True
+    *, request: ChangeRequest, by: User, reason: str, notify: bool = True, at: datetime | None = None
 ) -> ChangeRequest:
     reason = _reason(reason)
     request = _lock_open_request(request)
-    return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.REJECTED, notify=notify)
+    return _decide(
+        request=request, by=by, reason=reason, status=ChangeRequest.Status.REJECTED, notify=notify, at=at
+    )
 
 
-def _decide(*, request: ChangeRequest, by: User, reason: str, status: str, notify: bool) -> ChangeRequest:
+def _decide(
+    *, request: ChangeRequest, by: User, reason: str, status: str, notify: bool, at: datetime | None = None
+) -> ChangeRequest:
+    """``at`` records a decision taken earlier (demo data): dated then, in the request and its history."""
     request.status = status
     request.decided_by = by
-    request.decided_at = timezone.now()
+    request.decided_at = at or timezone.now()
     request.decision_reason = reason
-    save_with_history(request, by=by, update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    save_with_history(
+        request, by=by, when=at, update_fields=["status", "decided_by", "decided_at", "decision_reason"]
+    )
     if notify:
         enqueue(MAIL_TASK, request_id=request.pk, event="decided")
     return request

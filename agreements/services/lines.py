@@ -4,7 +4,7 @@ the date up to which billing has charged them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.history import delete_with_history, save_with_history
+from core.texts import Reason, store
 from core.years import MAX_YEAR, MIN_YEAR, is_valid_year
 from services.models import Service
 from tenants.types import User
@@ -53,10 +54,11 @@ def write_line(
     year: int,
     volume: Decimal | None,
     by: User | None = None,
-    reason: str = "",
+    reason: str | Reason = "",
     change_request: ChangeRequest | None = None,
     existing: AgreementLine | None = None,
     effective_from: date | None = None,
+    when: datetime | None = None,
 ) -> AgreementLine | None:
     """Create, update or (``volume`` None) delete one line, recording who, when, why and which request.
 
@@ -71,11 +73,11 @@ def write_line(
         return None
     line = existing or AgreementLine(agreement=agreement, service=service, year=year)
     if volume is None:
-        delete_with_history(line, by=by, reason=reason)
+        delete_with_history(line, by=by, reason=reason, when=when)
         result = None
     else:
         line.volume = volume
-        result = save_with_history(line, by=by, reason=reason)
+        result = save_with_history(line, by=by, reason=reason, when=when)
     AgreementLineChange.objects.create(
         agreement=agreement,
         service=service,
@@ -83,7 +85,7 @@ def write_line(
         old_volume=old,
         new_volume=volume,
         change_request=change_request,
-        reason=(reason or "")[:300],
+        reason=store(reason, 300),
         effective_from=effective_from or date(year, 1, 1),
         changed_by=by,
     )
@@ -97,8 +99,9 @@ def set_line_volumes(
     year: int,
     volumes: Mapping[Service, Decimal],
     by: User | None = None,
-    reason: str = "",
+    reason: str | Reason = "",
     effective_from: date | None = None,
+    when: datetime | None = None,
 ) -> list[AgreementLine | None]:
     """Create or update the lines of ``year`` (other services' lines stay); the history keeps every change.
 
@@ -130,6 +133,7 @@ def set_line_volumes(
                 reason=reason,
                 existing=existing.get(service.pk),
                 effective_from=effective_from,
+                when=when,
             )
         )
     check_basic_package(agreement=agreement, years=[year])
@@ -158,7 +162,7 @@ def ensure_lines_for_year(*, agreement: Agreement, year: int, by: User | None = 
     )
     if source_year is None:
         return []
-    reason = _("Verlenging: afname van %(year)s overgenomen") % {"year": source_year}
+    reason = Reason("renewal", year=source_year)
     sources = (
         AgreementLine.objects.filter(
             offered_in_year(year, via="service__"), agreement=agreement, year=source_year
@@ -191,8 +195,10 @@ def renew_up_to(*, agreement: Agreement, year: int, by: User | None = None) -> N
     )
     if last is None:
         return
+    # Renewal carries the volumes over by the agreement's own terms: the system does it, whoever's
+    # action (a change request for a later year) made it happen now.
     for renewal_year in range(last + 1, year + 1):
-        ensure_lines_for_year(agreement=agreement, year=renewal_year, by=by)
+        ensure_lines_for_year(agreement=agreement, year=renewal_year, by=None)
 
 
 def renew_agreements(*, year: int, by: User | None = None) -> int:

@@ -22,6 +22,7 @@ from agreements.models import Agreement
 from core.money import format_eur
 from core.periods import Period
 from core.tasks import enqueue
+from core.texts import Text
 from services.selectors import tariffs_for_year
 from tenants.models import Organisation
 from tenants.types import User
@@ -228,7 +229,7 @@ def run_billing(
             if issue:
                 issue_drafts(invoices=created, by=by)
         if not plans:
-            notes.append(_("Geen actieve overeenkomsten met regels voor %(period)s.") % {"period": period})
+            notes.append(Text("no_active_agreements", period=str(period)).encode())
         _update_run(run, status=BillingRun.Status.DONE, finished_at=timezone.now(), message="\n".join(notes))
     except ValidationError as exc:
         logger.warning("Billing run %s for %s stopped: %s", run.pk, period, exc)

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.history import record, save_with_history
+from core.history import Reason, record, save_with_history
 from core.tasks import enqueue
 from services.selectors import tariffs_for_year
 from tenants.models import Membership
@@ -108,7 +108,7 @@ def issue_budget_letter(
     letter.number = letter_number(letter)
     letter.issued_at = issued_at or timezone.now()
     letter.issued_by = by
-    save_with_history(letter, by=by, reason=_("Verzonden"))
+    save_with_history(letter, by=by, reason=Reason("budget_issued"))
     if notify:
         enqueue(LETTER_ISSUED_TASK, letter_id=letter.pk)
     return letter
@@ -134,7 +134,7 @@ def acknowledge_budget_letter(*, letter: BudgetLetter, by: User, at: datetime | 
     letter.status = BudgetLetter.Status.ACKNOWLEDGED
     letter.acknowledged_at = at or timezone.now()
     letter.acknowledged_by = by
-    save_with_history(letter, by=by, reason=_("Ontvangst bevestigd"))
+    save_with_history(letter, by=by, reason=Reason("budget_acknowledged"))
     return letter
 
 
@@ -143,7 +143,7 @@ def delete_draft(*, letter: BudgetLetter, by: User | None = None) -> None:
     letter = BudgetLetter.objects.select_for_update().get(pk=letter.pk)
     if letter.status != BudgetLetter.Status.DRAFT:
         raise ValidationError(_("Een verzonden begrotingsbrief kan niet worden verwijderd."))
-    record(letter, by=by, reason=_("Concept verwijderd"))
+    record(letter, by=by, reason=Reason("budget_draft_deleted"))
     letter.delete()
 
 

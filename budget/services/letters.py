@@ -22,8 +22,9 @@ from agreements.models import Agreement
 from agreements.selectors import year_costs
 from billing.calculations import totals
 from billing.selectors import customers_to_bill, is_internal_customer
-from core.history import save_with_history
+from core.history import Reason, save_with_history
 from core.money import to_cents
+from core.texts import Text, both
 from services.models import Tariff
 from services.selectors import tariffs_for_year
 from services.services import indexed_price
@@ -128,50 +129,30 @@ def _assumptions(
     margins: Margins,
     source_year: int | None,
 ) -> str:
-    parts = [
-        _(
-            "De afname per dienst is de afname die op 31 december %(current)s geldt, met de goedgekeurde "
-            "wijzigingen die in %(year)s ingaan."
-        )
-        % {"current": year - 1, "year": year},
-    ]
+    """The letter's assumptions, one stored text per line, shown in the reader's language."""
+    parts = [Text("budget_volumes", current=year - 1, year=year)]
     if source_year is not None and source_year != year:
-        parts.append(
-            _("De overeenkomst wordt verlengd: de afname van %(source)s loopt door.")
-            % {"source": source_year}
-        )
+        parts.append(Text("budget_renewed", source=source_year))
     if prices.is_provisional:
         parts.append(
-            _(
-                "De tarieven van %(year)s zijn nog niet vastgesteld. Alle bedragen zijn voorlopig: de "
-                "tarieven van %(before)s verhoogd met een voorlopige indexatie van %(percent)s%%."
-            )
-            % {"year": year, "before": year - 1, "percent": str(prices.percent).replace(".", ",")}
+            Text("budget_provisional", year=year, before=year - 1, percent=Decimal(prices.percent or 0))
         )
     else:
-        parts.append(_("De tarieven zijn de vastgestelde tarieven van %(year)s.") % {"year": year})
+        parts.append(Text("budget_tariffs_set", year=year))
     spread = sorted({(low, high) for low, high in margins.values()})
-    spread_text = "; ".join(
-        f"{str(low).replace('.', ',')}% / +{str(high).replace('.', ',')}%" for low, high in spread
-    )
-    parts.append(
-        _(
-            "Het lage en het hoge scenario rekenen met een andere afname: %(spread)s ten opzichte van de "
-            "verwachte afname, per domein of per dienst vastgesteld door de opdrachtnemer."
+
+    def spread_text(point: str) -> str:
+        return (
+            "; ".join(
+                f"{str(low).replace('.', point)}% / +{str(high).replace('.', point)}%" for low, high in spread
+            )
+            or "-5% / +5%"
         )
-        % {"spread": spread_text or "-5% / +5%"}
-    )
-    if is_internal_customer(customer):
-        parts.append(_("Voor Leiden zelf is dit een interne verrekening: zonder btw."))
-    else:
-        parts.append(_("Bedragen exclusief btw, met de btw per btw-categorie van de dienst."))
-    parts.append(
-        _(
-            "Dezelfde prijs: de prijzen per eenheid in deze brief staan in de begrotingsbrief van elke "
-            "gemeente, voor elke gemeente gelijk."
-        )
-    )
-    return "\n".join(parts)
+
+    parts.append(Text("budget_scenarios", spread=both(spread_text(","), spread_text("."))))
+    parts.append(Text("budget_internal" if is_internal_customer(customer) else "budget_vat"))
+    parts.append(Text("budget_same_price"))
+    return "\n".join(part.encode() for part in parts)
 
 
 def _line_objects(
@@ -259,14 +240,14 @@ def generate_budget_letter(
     draft.is_internal = is_internal_customer(customer)
     draft.deadline = deadline_of(customer=customer, year=year)
     draft.net_total = draft.vat_total = draft.gross_total = draft.low_total = draft.high_total = Decimal(0)
-    save_with_history(draft, by=by, reason=_("Concept begrotingsbrief %(year)s") % {"year": year})
+    save_with_history(draft, by=by, reason=Reason("budget_draft", year=year))
     draft.lines.all().delete()
     lines, source_year, margins = _line_objects(letter=draft, agreement=agreement, prices=prices)
     BudgetLetterLine.objects.bulk_create(lines)
     _apply_totals(draft, lines)
     text = _assumptions(customer=customer, year=year, prices=prices, margins=margins, source_year=source_year)
     draft.assumptions = f"{text}\n{assumptions_note}".strip()
-    save_with_history(draft, by=by, reason=_("Bedragen berekend"))
+    save_with_history(draft, by=by, reason=Reason("budget_computed"))
     return draft
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.history import save_with_history
+from core.history import Reason, save_with_history
 from services.models import Service
 from tenants.models import Organisation
 from tenants.types import User
@@ -43,5 +43,5 @@ def save_breach_note(
     if note.pk and note.explanation == explanation and note.remedy == remedy:
         return note
     note.explanation, note.remedy, note.written_by = explanation, remedy, by
-    save_with_history(note, by=by, reason=_("Toelichting op een afwijking"))
+    save_with_history(note, by=by, reason=Reason("breach_note"))
     return note

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import customers_to_bill
 from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
-from core.history import create_many, delete_with_history, save_with_history, update_many
+from core.history import Reason, create_many, delete_with_history, save_with_history, update_many
 from services.models import Service
 from tenants.models import Organisation
 from tenants.types import User
@@ -217,7 +217,7 @@ def _replace_months(
         )
         if (m.customer_id, m.service_id, m.month) in scopes
     }
-    reason = _("Import %(file)s") % {"file": file_name}
+    reason = Reason("measurement_import", file=file_name)
     source = file_name[:200]
     new: list[Measurement] = []
     changed: list[Measurement] = []
@@ -279,5 +279,5 @@ def record_measurement(
     elif measurement.value == value:
         return measurement, False
     measurement.value, measurement.source = value, str(source)[:200]
-    save_with_history(measurement, by=by, reason=_("Meting via de API") if source == "api" else source)
+    save_with_history(measurement, by=by, reason=Reason("measurement_api") if source == "api" else source)
     return measurement, created

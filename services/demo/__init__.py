@@ -1,9 +1,12 @@
-"""The demo catalogue for ``seed_demo``: domains, services, tariffs 2023–2026 and service levels.
+"""The demo catalogue for ``seed_demo``: domains, services, tariffs from 2023 and service levels.
 
 The services themselves are rows of ``catalogue.csv`` beside this module.
 
 The figures are illustrative: realistic in size for Leiden and its neighbours, not the real prices.
-2023 is the base year; 2024, 2025 and 2026 come from indexation with Dutch wage-and-price figures.
+2023 is the base year; every later year comes from indexation (``indexation(year)``: Dutch wage-and-price
+figures for 2024–2026, a steady 2.8% after), set on 1 October of the year before (``INDEXATION_DAY``).
+So the demo years run relative to today (``demo_years``): up to and including this year, and next year
+as soon as its indexation date has passed. A demo seeded on any date therefore looks the same.
 ``typical_volume`` gives a plausible yearly volume of a service for a municipality of a given size, so
 the agreement and transition demo data can be built from it.
 """
@@ -12,20 +15,50 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from core.history import create_many
+from core.history import Reason, create_many
 from services.models import Service, ServiceDomain, ServiceLevel, Tariff
-from services.services import index_tariffs, indexed_price
+from services.services import indexed_price
 
 BASE_YEAR = 2023
-# Indexation per year (a mix of the CAO-Gemeenten wage rise and the CPI, rounded to one decimal).
+# Indexation per year (a mix of the CAO-Gemeenten wage rise and the CPI, rounded to one decimal); a year
+# without a figure here gets ``LATER_INDEXATION``.
 INDEXATION = {2024: Decimal("6.1"), 2025: Decimal("4.4"), 2026: Decimal("3.1")}
-DEMO_YEARS = (BASE_YEAR, *INDEXATION)
+LATER_INDEXATION = Decimal("2.8")
+# Next year's tariffs are set on this day (month, day) of the year before.
+INDEXATION_DAY = (10, 1)
+
+
+def indexation(year: int) -> Decimal:
+    """The demo's indexation percentage from ``year - 1`` to ``year``."""
+    return INDEXATION.get(year, LATER_INDEXATION)
+
+
+def indexation_date(year: int) -> date:
+    """The day ``year``'s tariffs are set: 1 October of the year before."""
+    return date(year - 1, *INDEXATION_DAY)
+
+
+def demo_years(today: date | None = None) -> tuple[int, ...]:
+    """2023 up to and including this year, and next year once its tariffs have been set."""
+    today = today or timezone.localdate()
+    last = today.year + 1 if today >= indexation_date(today.year + 1) else today.year
+    return tuple(range(BASE_YEAR, max(last, BASE_YEAR) + 1))
+
+
+def as_aware(day: date, hour: int = 9) -> datetime:
+    """``day`` at ``hour`` in the portal's time zone (business dates for the history)."""
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+# The years of a seed started now (kept for callers that read it as a constant).
+DEMO_YEARS = demo_years()
 
 # Inhabitants (CBS, rounded) of the four municipalities, for demo volumes.
 DEMO_INHABITANTS = {"leiden": 127_000, "leiderdorp": 28_000, "oegstgeest": 26_000, "zoeterwoude": 9_000}
@@ -77,6 +110,7 @@ SERVICES = _load_catalogue()
 
 BY_CODE = {service.code: service for service in SERVICES}
 
+# Service levels per year; a later year keeps the last year's levels.
 ICT_LEVELS = {
     2023: ("99.50", "4.0", "16.0", "ma-vr 7:30-18:00", "Mon-Fri 7:30-18:00"),
     2024: ("99.50", "4.0", "16.0", "ma-vr 7:30-18:00", "Mon-Fri 7:30-18:00"),
@@ -165,7 +199,10 @@ def _seed_services(domains: dict[str, ServiceDomain]) -> dict[str, Service]:
     return services
 
 
-def _seed_tariffs(services: dict[str, Service], log) -> None:
+def _seed_tariffs(services: dict[str, Service], years: tuple[int, ...], log) -> None:
+    """The base year's tariffs, and each later year's indexed from the year before, recorded in the
+    history on the day they were set (1 October of the year before). A year indexed before keeps its
+    tariffs; a service added since gets its indexed tariff too."""
     have_base = set(Tariff.objects.filter(year=BASE_YEAR).values_list("service_id", flat=True))
     create_many(
         [
@@ -174,32 +211,34 @@ def _seed_tariffs(services: dict[str, Service], log) -> None:
             if services[demo.code].pk not in have_base
         ],
         Tariff,
+        when=as_aware(date(BASE_YEAR - 1, 9, 15)),
     )
-    for year, percent in INDEXATION.items():
-        if not Tariff.objects.filter(year=year).exists():
-            index_tariffs(from_year=year - 1, to_year=year, percent=percent)
-            log(f"  tarieven {year}: indexatie {percent}% op {year - 1}")
-            continue
-        # The year was indexed before; a service added since gets its indexed tariff too.
+    for year in years[1:]:
+        percent = indexation(year)
         previous = {t.service_id: t.unit_price for t in Tariff.objects.filter(year=year - 1)}
         have = set(Tariff.objects.filter(year=year).values_list("service_id", flat=True))
-        create_many(
-            [
-                Tariff(service_id=service_id, year=year, unit_price=indexed_price(price, percent))
-                for service_id, price in previous.items()
-                if service_id not in have
-            ],
-            Tariff,
-        )
+        new = [
+            Tariff(service_id=service_id, year=year, unit_price=indexed_price(price, percent))
+            for service_id, price in previous.items()
+            if service_id not in have
+        ]
+        if new:
+            create_many(
+                new,
+                Tariff,
+                reason=Reason("indexation", **{"from": year - 1, "to": year, "percent": percent}),
+                when=as_aware(indexation_date(year)),
+            )
+            log(f"  tarieven {year}: indexatie {percent}% op {year - 1} ({len(new)})")
 
 
-def _seed_service_levels(services: dict[str, Service]) -> None:
-    existing = {(sl.service_id, sl.year): sl for sl in ServiceLevel.objects.filter(year__in=DEMO_YEARS)}
+def _seed_service_levels(services: dict[str, Service], years: tuple[int, ...]) -> None:
+    existing = {(sl.service_id, sl.year): sl for sl in ServiceLevel.objects.filter(year__in=years)}
     for demo in SERVICES:
         service = services[demo.code]
         levels = ICT_LEVELS if demo.domain == "ict" else OTHER_LEVELS
-        for year in DEMO_YEARS:
-            availability, response, resolution, hours, hours_en = levels[year]
+        for year in years:
+            availability, response, resolution, hours, hours_en = levels[min(year, max(levels))]
             level = existing.get((service.pk, year)) or ServiceLevel(service=service, year=year)
             _sync(
                 level,
@@ -216,11 +255,12 @@ def _seed_service_levels(services: dict[str, Service]) -> None:
 @transaction.atomic
 def seed(*, password: str, log=print) -> None:
     """The demo catalogue; running it twice leaves the same data (and no extra history)."""
+    years = demo_years()
     domains = _seed_domains()
     services = _seed_services(domains)
-    _seed_tariffs(services, log)
-    _seed_service_levels(services)
+    _seed_tariffs(services, years, log)
+    _seed_service_levels(services, years)
     log(
         f"Dienstencatalogus: {len(services)} diensten in {len(domains)} domeinen, "
-        f"tarieven {BASE_YEAR}–{max(DEMO_YEARS)} (illustratief)."
+        f"tarieven {BASE_YEAR}–{max(years)} (illustratief)."
     )

@@ -68,7 +68,7 @@ def test_the_change_request_form_answers_in_dutch_next_to_the_field(
     assert 'aria-invalid="true"' in page
     response = client.post(url, {"kind": "change_volume", "service": "", "effective_from": "morgen"})
     page = response.content.decode()
-    assert "Dit veld is vereist." in page
+    assert "Vul dit veld in." in page
     assert "Vul een geldige datum in" in page
 
 

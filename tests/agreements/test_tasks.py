@@ -11,6 +11,7 @@ from agreements.services.agreements import create_agreement, end_agreement
 from agreements.services.change_requests import submit_change_request
 from agreements.services.lines import renew_agreements, set_line_volumes
 from agreements.tasks import renew_agreements_task, send_change_request_mail_task
+from core.texts import Text
 from tenants.roles import Role
 from tests.factories import OrganisationFactory, user_with_role
 
@@ -50,7 +51,7 @@ def test_renewal_gives_every_agreement_in_force_its_lines_for_the_year_once(
     assert year_lines(agreement, 2027) == {"ICT-01": Decimal("100"), "HRM-03": Decimal("20")}
     assert (
         AgreementLineChange.objects.filter(
-            agreement=agreement, year=2027, reason="Verlenging: afname van 2026 overgenomen"
+            agreement=agreement, year=2027, reason=Text("renewal", year=2026).encode()
         ).count()
         == 2
     )

@@ -21,6 +21,7 @@ from agreements.services.agreements import end_agreement
 from agreements.services.change_requests import approve_change_request, submit_change_request
 from agreements.services.lines import ensure_lines_for_year, set_line_volumes
 from core.money import to_cents
+from core.texts import Text
 from tenants.roles import Role
 from tests.conftest import client_for
 from tests.factories import user_with_role
@@ -177,7 +178,7 @@ def test_ensure_lines_for_year_copies_the_latest_year_once_with_history(
     lines = ensure_lines_for_year(agreement=agreement, year=2027)
     assert {line.service.code: line.volume for line in lines} == {"ICT-01": 100, "HRM-03": 20}
     history = AgreementLineChange.objects.filter(
-        agreement=agreement, year=2027, reason="Verlenging: afname van 2026 overgenomen"
+        agreement=agreement, year=2027, reason=Text("renewal", year=2026).encode()
     )
     assert history.count() == 2
     assert {(h.old_volume, h.new_volume) for h in history} == {(None, 100), (None, 20)}
@@ -248,7 +249,7 @@ def test_a_change_from_a_renewal_year_works_end_to_end(
     assert year_lines(agreement, 2027) == {"ICT-01": Decimal("110"), "HRM-03": Decimal("20")}
     assert (
         AgreementLineChange.objects.filter(
-            agreement=agreement, year=2027, reason="Verlenging: afname van 2026 overgenomen"
+            agreement=agreement, year=2027, reason=Text("renewal", year=2026).encode()
         ).count()
         == 2
     )

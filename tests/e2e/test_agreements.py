@@ -62,7 +62,7 @@ def test_change_request_from_submission_to_changed_lines_and_history(page, oegst
     # A form without a service or date answers in Dutch, next to the fields and in a summary.
     page.get_by_role("button", name="Verzoek indienen").click()
     assert page.get_by_role("alert").is_visible()
-    assert "Dit veld is vereist." in page.content()
+    assert "Vul dit veld in." in page.content()
     assert_accessible(page)
 
     page.get_by_label("Wat wilt u wijzigen?").select_option("change_volume")

@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
+from core.texts import render
 from services.models import ServiceLevel, Tariff
 from services.services import (
     delete_tariff,
@@ -183,4 +185,6 @@ def test_indexation_records_who_indexed_in_the_history(provider_staff):
     (tariff,) = index_tariffs(from_year=2025, to_year=2026, percent=Decimal("3.1"), by=provider_staff)
     record = tariff.history.get()
     assert record.history_user == provider_staff
-    assert "Indexatie 2025 → 2026" in record.history_change_reason
+    assert render(record.history_change_reason) == "Indexatie 2025 → 2026 met 3,1%"
+    with translation.override("en"):
+        assert render(record.history_change_reason) == "Indexation 2025 → 2026 by 3.1%"

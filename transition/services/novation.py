@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,9 +17,16 @@ from ..models import SupplierContract
 
 @transaction.atomic
 def record_novation(
-    *, contract: SupplierContract, status: str, on: date, note: str = "", by: User | None = None
+    *,
+    contract: SupplierContract,
+    status: str,
+    on: date,
+    note: str = "",
+    by: User | None = None,
+    when: datetime | None = None,
 ) -> SupplierContract:
-    """Record the supplier's consent or refusal of the novation to Leiden."""
+    """Record the supplier's consent or refusal of the novation to Leiden (``when`` dates the history
+    row when the decision is recorded afterwards, as the demo does)."""
     contract = SupplierContract.objects.select_for_update().get(pk=contract.pk)
     if status not in (SupplierContract.Novation.GIVEN, SupplierContract.Novation.REFUSED):
         raise ValidationError(_("Leg toestemming of weigering vast."))
@@ -31,5 +38,5 @@ def record_novation(
     contract.novation_date = on
     contract.novation_note = note
     return save_with_history(
-        contract, by=by, update_fields=["novation_status", "novation_date", "novation_note"]
+        contract, by=by, when=when, update_fields=["novation_status", "novation_date", "novation_note"]
     )

@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.csvinput import CsvProblems
-from core.history import save_with_history
+from core.history import Reason, save_with_history
 from core.tasks import enqueue
+from core.texts import Text, render
 from tenants.models import Organisation
 from tenants.selectors import provider_organisation
 from tenants.types import User
@@ -200,16 +201,17 @@ def execute_transition(
     run.report["reconciliation"] = reconcile(run).as_json()
     run.status = TransitionRun.Status.EXECUTED
     run.finished_at = timezone.now()
-    run.message = _("Uitgevoerd: %(staff)d medewerkers, %(contracts)d contracten, %(lines)d regels.") % {
-        "staff": run.staff_count,
-        "contracts": run.contract_count,
-        "lines": run.agreement_line_count,
-    }
+    run.message = Text(
+        "transition_executed",
+        staff=run.staff_count,
+        contracts=run.contract_count,
+        lines=run.agreement_line_count,
+    ).encode()
     save_with_history(run, by=by)
     progress(100, _("Klaar"))
     return Outcome(
         status=TransitionRun.Status.EXECUTED,
-        message=run.message,
+        message=render(run.message),
         summary=run.report["source"],
         actions=[_staff_action(data), _contract_action(data)],
         run=run,
@@ -284,7 +286,7 @@ def claim_run(*, run_id: int, task_id: str = "") -> tuple[TransitionRun | None, 
         return run, False
     run.status = TransitionRun.Status.RUNNING
     run.task_id = task_id or run.task_id
-    save_with_history(run, reason=_("In behandeling"), update_fields=["status", "task_id"])
+    save_with_history(run, reason=Reason("transition_pending"), update_fields=["status", "task_id"])
     return run, True
 
 

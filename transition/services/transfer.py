@@ -16,7 +16,7 @@ from agreements.models import Agreement
 from agreements.selectors import agreement_in_force
 from agreements.services.agreements import create_agreement, end_agreement, link_predecessor
 from agreements.services.lines import set_line_volumes
-from core.history import create_many
+from core.history import Reason, create_many
 from services.models import Service
 from tenants.models import Organisation
 from tenants.types import User
@@ -28,7 +28,7 @@ from ..selectors import successor_agreement
 LEGACY_YEAR = LAST_LEGACY_DAY.year
 NEW_YEAR = EFFECTIVE_DATE.year
 BATCH = 2000
-REASON = "transitie"
+REASON = Reason("transition")
 
 
 def transfer_staff(
@@ -138,7 +138,7 @@ def carry_agreements(
     for row in data.agreements:
         per_customer[row.customer_id][row.service_id] = row.volume
     services = Service.objects.in_bulk({row.service_id for row in data.agreements})
-    reason = _("Transitie Servicepunt71")
+    reason = Reason("transition")
     carried = 0
     for customer in Organisation.objects.filter(pk__in=per_customer).order_by("name"):
         volumes = {services[pk]: volume for pk, volume in per_customer[customer.pk].items()}

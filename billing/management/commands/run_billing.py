@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from billing.models import BillingRun
 from billing.services.runs import run_billing
 from core.periods import Period
+from core.texts import render
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         run = run_billing(period=period, dry_run=options["dry_run"], issue=options["issue"])
         if run.message:
-            self.stdout.write(run.message)
+            self.stdout.write(render(run.message))
         if run.status != BillingRun.Status.DONE:
             raise CommandError(f"Billing run for {period} failed.")
         verb = "would bill" if run.is_dry_run else "created"
