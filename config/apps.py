@@ -12,3 +12,10 @@ class PortalConfig(AppConfig):
     name = "config"
     label = "portal"
     verbose_name = "Portaal"
+
+    def ready(self) -> None:
+        # Register every app's tasks as soon as the apps are loaded, so a task enqueued by name
+        # (core.tasks.enqueue) is known in the web process too: in the embedded default it runs there.
+        from config.celery import app
+
+        app.autodiscover_tasks(force=True)

@@ -203,7 +203,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-login-records": {
-        "task": "tenants.purge_login_records",
+        "task": "tenants.purge_login_records_task",
         "schedule": crontab(hour=3, minute=15),
         "kwargs": {"older_than_days": env.int("LOGIN_RECORD_RETENTION_DAYS", default=90)},
     },

@@ -9,7 +9,7 @@ from .models import Tariff
 from .services import index_tariffs
 
 
-@shared_task(name="services.index_tariffs")
+@shared_task(name="services.index_tariffs_task")
 def index_tariffs_task(*, from_year: int, to_year: int, percent: str, user_id: int | None = None) -> int:
     """Index a year's tariffs in the background. Safe to run twice: a year with tariffs is left alone.
 
