@@ -24,7 +24,12 @@ from tenants.models import Organisation
 
 from .models import Agreement, AgreementLine, ChangeRequest
 from .services.agreements import create_agreement, next_agreement_number
-from .services.change_requests import approve_change_request, reject_change_request, submit_change_request
+from .services.change_requests import (
+    approve_change_request,
+    reject_change_request,
+    submit_change_request,
+    withdraw_change_request,
+)
 from .services.lines import set_line_volumes
 
 START = date(2023, 1, 1)
@@ -158,6 +163,8 @@ def _request(
             reason="Niet mogelijk in dit kwartaal; dien het verzoek opnieuw in voor het volgende jaar.",
             notify=False,
         )
+    elif decide == "withdraw":
+        withdraw_change_request(request=request, by=by, reason="Toch niet nodig: het project is uitgesteld.")
     return 1
 
 
@@ -220,7 +227,9 @@ def _seed_requests(agreement: Agreement, users: dict) -> int:
                 "effective_from": date(2026, 7, 1),
                 "volume": max(typical_volume(not_taken[0], INHABITANTS[slug]), Decimal(1)),
                 "motivation": "Nieuwe behoefte vanuit het college.",
-                "decide": "approve" if slug in ("leiden", "oegstgeest") else "reject",
+                "decide": {"leiden": "approve", "oegstgeest": "approve", "zoeterwoude": "withdraw"}.get(
+                    slug, "reject"
+                ),
             }
         )
     for plan in plans:
