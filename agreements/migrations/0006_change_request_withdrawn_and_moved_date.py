@@ -4,30 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0005_line_change_effective_from'),
+        ("agreements", "0005_line_change_effective_from"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerequest',
-            name='original_effective_from',
-            field=models.DateField(blank=True, help_text='Gevuld als de gevraagde datum bij het besluit al gefactureerd was en de beslisser de eerstvolgende open periode koos.', null=True, verbose_name='oorspronkelijke ingangsdatum'),
+            model_name="changerequest",
+            name="original_effective_from",
+            field=models.DateField(
+                blank=True,
+                help_text="Gevuld als de gevraagde datum bij het besluit al gefactureerd was en de beslisser de eerstvolgende open periode koos.",
+                null=True,
+                verbose_name="oorspronkelijke ingangsdatum",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchangerequest',
-            name='original_effective_from',
-            field=models.DateField(blank=True, help_text='Gevuld als de gevraagde datum bij het besluit al gefactureerd was en de beslisser de eerstvolgende open periode koos.', null=True, verbose_name='oorspronkelijke ingangsdatum'),
+            model_name="historicalchangerequest",
+            name="original_effective_from",
+            field=models.DateField(
+                blank=True,
+                help_text="Gevuld als de gevraagde datum bij het besluit al gefactureerd was en de beslisser de eerstvolgende open periode koos.",
+                null=True,
+                verbose_name="oorspronkelijke ingangsdatum",
+            ),
         ),
         migrations.AlterField(
-            model_name='changerequest',
-            name='status',
-            field=models.CharField(choices=[('submitted', 'Ingediend'), ('approved', 'Goedgekeurd'), ('rejected', 'Afgewezen'), ('withdrawn', 'Ingetrokken')], default='submitted', max_length=20, verbose_name='status'),
+            model_name="changerequest",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Ingediend"),
+                    ("approved", "Goedgekeurd"),
+                    ("rejected", "Afgewezen"),
+                    ("withdrawn", "Ingetrokken"),
+                ],
+                default="submitted",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalchangerequest',
-            name='status',
-            field=models.CharField(choices=[('submitted', 'Ingediend'), ('approved', 'Goedgekeurd'), ('rejected', 'Afgewezen'), ('withdrawn', 'Ingetrokken')], default='submitted', max_length=20, verbose_name='status'),
+            model_name="historicalchangerequest",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Ingediend"),
+                    ("approved", "Goedgekeurd"),
+                    ("rejected", "Afgewezen"),
+                    ("withdrawn", "Ingetrokken"),
+                ],
+                default="submitted",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
     ]
