@@ -104,7 +104,8 @@ def _date_errors(*, agreement: Agreement, effective_from: date, today: date | No
         errors.append(
             _("De ingangsdatum ligt te ver vooruit: uiterlijk %(date)s.") % {"date": latest.strftime("%d-%m-%Y")}
         )
-    out_of_range = bool(errors)
+    if errors:
+        return errors, True
     if agreement.billed_until and effective_from <= agreement.billed_until:
         errors.append(
             _("Er is al gefactureerd tot en met %(date)s. Kies een ingangsdatum na die datum.")
@@ -119,7 +120,7 @@ def _date_errors(*, agreement: Agreement, effective_from: date, today: date | No
                     "Een wijziging gaat in op de eerste dag van een kwartaal (1 januari, 1 april, 1 juli of 1 oktober)."
                 )
             )
-    return errors, out_of_range
+    return errors, False
 
 
 def _validate_change(
