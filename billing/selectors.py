@@ -258,11 +258,12 @@ def can_be_credited(invoice: Invoice, *, line_count: int, credited_line_ids: set
 def stranded_change_requests(*, invoices: Iterable[Invoice]) -> QuerySet[ChangeRequest]:
     """Open change requests that issuing these drafts would leave behind: of their agreements, taking
     effect on or before the period's end (once issued, that date is invoiced and approval must move it)."""
-    invoices = [i for i in invoices if i.agreement_id is not None]
-    if not invoices:
+    invoices = list(invoices)
+    agreement_ids = {i.agreement_id for i in invoices if i.agreement_id is not None}
+    if not agreement_ids:
         return ChangeRequest.objects.none()
     return open_requests_taking_effect_by(
-        agreement_ids={i.agreement_id for i in invoices}, day=max(i.period_end for i in invoices)
+        agreement_ids=agreement_ids, day=max(i.period_end for i in invoices)
     )
 
 

@@ -73,7 +73,9 @@ class ChangeEffect:
     @property
     def is_large_cut(self) -> bool:
         """A cut of more than half: worth a second look before it is approved."""
-        return bool(self.current) and (self.new or Decimal(0)) < self.current / 2
+        if not self.current:
+            return False
+        return (self.new or Decimal(0)) < self.current / 2
 
 
 def _yearly(current: Decimal | None, new: Decimal | None, price: Decimal, periods: int) -> Decimal:
@@ -113,7 +115,8 @@ def change_effects(requests: Iterable[ChangeRequest]) -> list[ChangeEffect]:
         .order_by("effective_from", "pk")
         .values_list("agreement_id", "service_id", "year", "effective_from", "old_volume")
     ):
-        changes[(a, s, y)].append((starts, old))
+        if starts is not None:
+            changes[(a, s, y)].append((starts, old))
     prices = {
         (s, y): p
         for s, y, p in Tariff.objects.filter(

@@ -73,6 +73,7 @@ class EffectiveDateInvoiced(ValidationError):
 
     def __init__(self, *, request: ChangeRequest, next_open: date):
         self.request, self.next_open = request, next_open
+        billed = request.agreement.billed_until or next_open
         super().__init__(
             {
                 "effective_from": [
@@ -82,7 +83,7 @@ class EffectiveDateInvoiced(ValidationError):
                     )
                     % {
                         "label": request_label(request),
-                        "billed": request.agreement.billed_until.strftime("%d-%m-%Y"),
+                        "billed": billed.strftime("%d-%m-%Y"),
                         "date": request.effective_from.strftime("%d-%m-%Y"),
                         "next": next_open.strftime("%d-%m-%Y"),
                     }
@@ -102,7 +103,8 @@ def _date_errors(*, agreement: Agreement, effective_from: date, today: date | No
     latest = latest_effective_date(today)
     if effective_from > latest:
         errors.append(
-            _("De ingangsdatum ligt te ver vooruit: uiterlijk %(date)s.") % {"date": latest.strftime("%d-%m-%Y")}
+            _("De ingangsdatum ligt te ver vooruit: uiterlijk %(date)s.")
+            % {"date": latest.strftime("%d-%m-%Y")}
         )
     if errors:
         return errors, True
@@ -369,7 +371,9 @@ def approve_change_request(
     _apply_change(request=request, by=by)
     fields = []
     if original is not None:
-        reason = _("%(reason)s (Ingangsdatum verschoven van %(original)s naar %(date)s: %(original)s was al gefactureerd.)") % {
+        reason = _(
+            "%(reason)s (Ingangsdatum verschoven van %(original)s naar %(date)s: %(original)s was al gefactureerd.)"
+        ) % {
             "reason": reason,
             "original": original.strftime("%d-%m-%Y"),
             "date": request.effective_from.strftime("%d-%m-%Y"),

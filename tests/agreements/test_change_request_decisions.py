@@ -104,7 +104,8 @@ def test_the_confirmation_step_shows_was_becomes_and_the_cost_per_year(
     assert 'data-testid="effect-new">25 ' in page
     # (25 - 20) x 220.00 (the 2027 tariff) = 1,100.00 a year
     assert "+€ 1.100,00" in page
-    assert "Bevestigen" in page and "Wijzigen" in page
+    assert "Bevestigen" in page
+    assert "Wijzigen" in page
     assert not ChangeRequest.objects.exists()
 
 
@@ -221,7 +222,8 @@ def test_the_queue_shows_current_and_new_volume_cost_submitter_and_age(
     assert 'data-testid="effect-current">20 ' in page
     assert 'data-testid="effect-new">35 ' in page
     assert "+€ 3.300,00" in page
-    assert "Ingediend door" in page and "; wacht " in page
+    assert "Ingediend door" in page
+    assert "; wacht " in page
 
 
 def test_the_queue_query_count_stays_flat(
