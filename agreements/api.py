@@ -21,7 +21,13 @@ from tenants.selectors import has_any_role
 
 from . import selectors
 from .models import Agreement, AgreementLine, ChangeRequest
-from .services.change_requests import approve_change_request, reject_change_request, submit_change_request
+from .services.change_requests import (
+    EffectiveDateInvoiced,
+    approve_change_request,
+    reject_change_request,
+    submit_change_request,
+    withdraw_change_request,
+)
 
 
 @extend_schema_field(
@@ -211,6 +217,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "service",
             "volume",
             "effective_from",
+            "original_effective_from",
             "motivation",
             "status",
             "submitted_by",
@@ -238,6 +245,21 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the request is approved or rejected.")
+
+
+class ApprovalSerializer(DecisionSerializer):
+    effective_from = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Only when the requested date has been invoiced since: the first open period, which a 400 "
+            "answer offers as next_open_period; the original date is kept in original_effective_from."
+        ),
+    )
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ChangeRequestFilter(django_filters.FilterSet):
@@ -291,8 +313,12 @@ class ChangeRequestViewSet(
     def get_serializer_class(self):
         if self.action == "create":
             return ChangeRequestCreateSerializer
-        if self.action in ("approve", "reject"):
+        if self.action == "approve":
+            return ApprovalSerializer
+        if self.action == "reject":
             return DecisionSerializer
+        if self.action == "withdraw":
+            return WithdrawalSerializer
         return ChangeRequestSerializer
 
     def create(self, request, *args, **kwargs):
@@ -316,25 +342,54 @@ class ChangeRequestViewSet(
         change_request = self.get_queryset().get(pk=change_request.pk)
         return Response(ChangeRequestSerializer(change_request).data, status=status.HTTP_201_CREATED)
 
-    def _decide(self, request, decide):
+    def _decide(self, request, decide, serializer_class=DecisionSerializer):
         if not has_any_role(request.user, {Role.PROVIDER_STAFF}):
             raise NotFound
         change_request = self.get_object()
         if not request.user.has_perm("agreements.decide_changerequest", change_request):
             raise NotFound
-        serializer = DecisionSerializer(data=request.data)
+        serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decide(request=change_request, by=request.user, reason=serializer.validated_data["reason"])
+        decide(request=change_request, by=request.user, **serializer.validated_data)
         return Response(ChangeRequestSerializer(self.get_queryset().get(pk=change_request.pk)).data)
 
     @extend_schema(
-        request=DecisionSerializer,
+        request=ApprovalSerializer,
         responses={200: ChangeRequestSerializer},
-        description="Leiden's staff approve a submitted request; the agreement's lines change at once.",
+        description=(
+            "Leiden's staff approve a submitted request; the agreement's lines change at once. When the "
+            "requested date has been invoiced since, the answer is 400 with next_open_period; approve again "
+            "with effective_from set to it to move the request there."
+        ),
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._decide(request, approve_change_request)
+        try:
+            return self._decide(request, approve_change_request, ApprovalSerializer)
+        except EffectiveDateInvoiced as exc:
+            return Response(
+                {"effective_from": exc.messages, "next_open_period": exc.next_open.isoformat()},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+
+    @extend_schema(
+        request=WithdrawalSerializer,
+        responses={200: ChangeRequestSerializer},
+        description="The municipality's contract manager withdraws its own open request.",
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        if not has_any_role(request.user, {Role.CONTRACT_MANAGER}):
+            raise NotFound
+        change_request = self.get_object()
+        if not request.user.has_perm("agreements.submit_change_request", change_request.agreement):
+            raise NotFound
+        serializer = WithdrawalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        withdraw_change_request(
+            request=change_request, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(ChangeRequestSerializer(self.get_queryset().get(pk=change_request.pk)).data)
 
     @extend_schema(
         request=DecisionSerializer,

@@ -32,7 +32,12 @@ from tenants.models import Organisation
 
 from .models import Agreement, AgreementLine, ChangeRequest
 from .services.agreements import create_agreement, next_agreement_number
-from .services.change_requests import approve_change_request, reject_change_request, submit_change_request
+from .services.change_requests import (
+    approve_change_request,
+    reject_change_request,
+    submit_change_request,
+    withdraw_change_request,
+)
 from .services.lines import set_line_volumes
 
 START = date(2023, 1, 1)
@@ -194,6 +199,8 @@ def _request(
             notify=False,
             at=decided,
         )
+    elif decide == "withdraw":
+        withdraw_change_request(request=request, by=by, reason="Toch niet nodig: het project is uitgesteld.")
     return 1
 
 
@@ -280,7 +287,9 @@ def _seed_requests(agreement: Agreement, users: dict, today: date) -> int:
                 "motivation": "Nieuwe behoefte vanuit het college.",
                 "submitted": as_aware(today - timedelta(days=30), 9),
                 "decided": as_aware(today - timedelta(days=16), 11),
-                "decide": "approve" if slug in ("leiden", "oegstgeest") else "reject",
+                "decide": {"leiden": "approve", "oegstgeest": "approve", "zoeterwoude": "withdraw"}.get(
+                    slug, "reject"
+                ),
             }
         )
     for plan in plans:

@@ -1,9 +1,10 @@
 """Browser forms of the agreements app. The rules live in the services; the forms only shape input."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import UtrechtFormMixin
+from core.forms import DutchDecimalField, UtrechtFormMixin
 from services.selectors import all_services
 
 from .models import ChangeRequest
@@ -24,21 +25,25 @@ class ChangeRequestForm(UtrechtFormMixin, forms.Form):
         empty_label=_("Kies een dienst"),
         error_messages={"invalid_choice": _("Kies een dienst uit de lijst.")},
     )
-    volume = forms.DecimalField(
+    volume = DutchDecimalField(
         label=_("Nieuwe afname per jaar"),
         required=False,
         min_value=0,
+        max_value=settings.MAX_VOLUME_PER_SERVICE,
         max_digits=14,
         decimal_places=4,
-        localize=True,
-        help_text=_("In de eenheid van de dienst, bijvoorbeeld 120 of 12,5. Leeg laten bij beëindigen."),
-        error_messages={"invalid": _("Vul een getal in, bijvoorbeeld 120 of 12,5.")},
+        help_text=_(
+            "In de eenheid van de dienst, bijvoorbeeld 11.500 of 12,5 (een punt scheidt duizendtallen, een "
+            "komma de decimalen). Leeg laten bij beëindigen."
+        ),
     )
     effective_from = forms.DateField(
         label=_("Ingangsdatum"),
         widget=DateInput(),
         input_formats=["%Y-%m-%d", "%d-%m-%Y"],
-        help_text=_("De eerste dag van een kwartaal dat nog niet is gefactureerd."),
+        help_text=_(
+            "De eerste dag van een kwartaal dat nog niet is gefactureerd, uiterlijk in het volgende jaar."
+        ),
         error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 01-04-2026.")},
     )
     motivation = forms.CharField(
@@ -66,6 +71,23 @@ class DecisionForm(UtrechtFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Geef een motivering voor het besluit.")},
+    )
+    effective_from = forms.DateField(
+        label=_("Nieuwe ingangsdatum"),
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_(
+            "Alleen als de gevraagde datum inmiddels is gefactureerd: de eerstvolgende open periode."
+        ),
+    )
+
+
+class WithdrawForm(UtrechtFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Waarom trekt u het verzoek in? (optioneel)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

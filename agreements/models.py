@@ -173,6 +173,7 @@ class ChangeRequest(models.Model):
         SUBMITTED = "submitted", _("Ingediend")
         APPROVED = "approved", _("Goedgekeurd")
         REJECTED = "rejected", _("Afgewezen")
+        WITHDRAWN = "withdrawn", _("Ingetrokken")
 
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="change_requests", verbose_name=_("overeenkomst")
@@ -191,6 +192,15 @@ class ChangeRequest(models.Model):
         help_text=_("Per jaar, in de eenheid van de dienst. Leeg bij beëindigen."),
     )
     effective_from = models.DateField(_("ingangsdatum"))
+    original_effective_from = models.DateField(
+        _("oorspronkelijke ingangsdatum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Gevuld als de gevraagde datum bij het besluit al gefactureerd was en de beslisser de "
+            "eerstvolgende open periode koos."
+        ),
+    )
     motivation = models.TextField(_("toelichting"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     submitted_by = models.ForeignKey(

@@ -22,4 +22,9 @@ urlpatterns = [
         "wijzigingsverzoeken/<int:pk>/", views.ChangeRequestDetailView.as_view(), name="change-request-detail"
     ),
     path("wijzigingsverzoeken/<int:pk>/besluit/", views.DecideView.as_view(), name="change-request-decide"),
+    path(
+        "wijzigingsverzoeken/<int:pk>/intrekken/",
+        views.WithdrawView.as_view(),
+        name="change-request-withdraw",
+    ),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,13 +17,21 @@ from django.views.generic.detail import SingleObjectMixin
 
 from tenants.mixins import PortalAccessMixin, ScopedObjectMixin
 from tenants.roles import CUSTOMER_ROLES, Role
-from tenants.selectors import is_provider_user
+from tenants.selectors import has_any_role, is_provider_user
 
 from . import selectors
-from .forms import ChangeRequestForm, DecisionForm, SignForm
+from .forms import ChangeRequestForm, DecisionForm, SignForm, WithdrawForm
 from .models import Agreement, ChangeRequest
 from .services.agreements import sign_agreement
-from .services.change_requests import approve_change_request, reject_change_request, submit_change_request
+from .services.change_requests import (
+    EffectiveDateInvoiced,
+    approve_change_request,
+    preview_change_request,
+    reject_change_request,
+    request_label,
+    submit_change_request,
+    withdraw_change_request,
+)
 
 
 class AgreementListView(PortalAccessMixin, ListView):
@@ -203,7 +212,41 @@ class ChangeRequestCreateView(AgreementFormMixin, FormView):
                 initial[name] = self.request.GET[name]
         return initial
 
-    def form_valid(self, form):
+    def post(self, request, *args, **kwargs):
+        self.agreement = self.get_object()
+        form = self.get_form()
+        if "edit" in request.POST:  # "Wijzigen" on the confirmation step: back to the filled-in form
+            return self.render_to_response(
+                self.get_context_data(form=ChangeRequestForm(initial=request.POST))
+            )
+        if not form.is_valid():
+            return self.form_invalid(form)
+        return self.submit(form) if "confirm" in request.POST else self.confirm(form)
+
+    def confirm(self, form):
+        """The second step: what the change does (was, becomes, cost per year), then Bevestigen."""
+        data = form.cleaned_data
+        try:
+            effect = preview_change_request(
+                agreement=self.agreement,
+                kind=data["kind"],
+                service=data["service"],
+                volume=data["volume"],
+                effective_from=data["effective_from"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return self.response_class(
+            request=self.request,
+            template=["agreements/change_request_confirm.html"],
+            context=self.get_context_data(
+                form=form, effect=effect, data=data, kind_label=ChangeRequest.Kind(data["kind"]).label
+            ),
+            using=self.template_engine,
+        )
+
+    def submit(self, form):
         data = form.cleaned_data
         try:
             change_request = submit_change_request(
@@ -258,11 +301,19 @@ class ChangeRequestDetailView(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         request = self.object
-        context["may_decide"] = request.is_open and self.request.user.has_perm(
-            "agreements.decide_changerequest", request
-        )
+        user = self.request.user
+        context["may_decide"] = request.is_open and user.has_perm("agreements.decide_changerequest", request)
+        context["may_withdraw"] = request.is_open and _may_withdraw(user, request)
+        context["effect"] = selectors.change_effects([request])[0] if request.is_open else None
         context["line_changes"] = request.line_changes.select_related("service", "changed_by")
         return context
+
+
+def _may_withdraw(user, change_request: ChangeRequest) -> bool:
+    """The municipality's contract manager, who may submit requests for the agreement."""
+    return has_any_role(user, {Role.CONTRACT_MANAGER}) and user.has_perm(
+        "agreements.submit_change_request", change_request.agreement
+    )
 
 
 class QueueView(PortalAccessMixin, ListView):
@@ -275,6 +326,21 @@ class QueueView(PortalAccessMixin, ListView):
 
     def get_queryset(self):
         return selectors.open_change_requests_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = list(context["change_requests"])
+        context["rows"] = list(zip(page, selectors.change_effects(page), strict=True))
+        context["now"] = timezone.now()
+        return context
+
+
+def _named(change_request: ChangeRequest, message: str) -> str:
+    """A message about one request names it: "Wijzigingsverzoek 12 (ICT-01, Gemeente Leiderdorp): ..."."""
+    label = request_label(change_request)
+    if message.startswith(label):
+        return message
+    return f"{label}: {message[:1].lower()}{message[1:]}"
 
 
 class DecideView(ScopedObjectMixin, SingleObjectMixin, View):
@@ -298,16 +364,36 @@ class DecideView(ScopedObjectMixin, SingleObjectMixin, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, _named(change_request, error))
             return HttpResponseRedirect(back)
-        decide = (
-            approve_change_request if form.cleaned_data["decision"] == "approve" else reject_change_request
-        )
+        data = form.cleaned_data
         try:
-            decided = decide(request=change_request, by=request.user, reason=form.cleaned_data["reason"])
+            if data["decision"] == "approve":
+                decided = approve_change_request(
+                    request=change_request,
+                    by=request.user,
+                    reason=data["reason"],
+                    effective_from=data.get("effective_from"),
+                )
+            else:
+                decided = reject_change_request(
+                    request=change_request, by=request.user, reason=data["reason"]
+                )
+        except EffectiveDateInvoiced as exc:
+            # The requested date has been invoiced since: offer the next open period, to be confirmed.
+            return TemplateResponse(
+                request,
+                "agreements/change_request_move.html",
+                {
+                    "change_request": change_request,
+                    "offered": exc.next_open,
+                    "reason": data["reason"],
+                    "next_url": back,
+                },
+            )
         except ValidationError as exc:
             for message in exc.messages:
-                messages.error(request, message)
+                messages.error(request, _named(change_request, message))
             return HttpResponseRedirect(back)
         messages.success(
             request,
@@ -315,3 +401,33 @@ class DecideView(ScopedObjectMixin, SingleObjectMixin, View):
             % {"pk": decided.pk, "status": decided.get_status_display().lower()},
         )
         return HttpResponseRedirect(back)
+
+
+class WithdrawView(ScopedObjectMixin, SingleObjectMixin, View):
+    """POST only: the municipality's contract manager takes back an open request."""
+
+    allowed_roles = {Role.CONTRACT_MANAGER}
+    object_permission = "agreements.view_changerequest"
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return selectors.change_requests_for(self.request.user)
+
+    def post(self, request, pk):
+        change_request = self.get_object()
+        if not _may_withdraw(request.user, change_request):
+            raise Http404
+        form = WithdrawForm(request.POST)
+        form.is_valid()
+        try:
+            withdraw_change_request(
+                request=change_request, by=request.user, reason=form.cleaned_data.get("reason", "")
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, _named(change_request, message))
+        else:
+            messages.success(
+                request, _("Wijzigingsverzoek %(pk)s is ingetrokken.") % {"pk": change_request.pk}
+            )
+        return HttpResponseRedirect(reverse("agreements:change-request-detail", args=[pk]))

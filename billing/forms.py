@@ -85,9 +85,25 @@ class CreditNoteForm(UtrechtFormMixin, _DynamicChoicesForm):
         label=_("Te crediteren regels"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Geen regel gekozen: de hele factuur wordt gecrediteerd."),
+        help_text=_("Vink de regels aan die u crediteert, of kies hieronder alle regels."),
+    )
+    all_lines = forms.BooleanField(
+        label=_("Alle regels crediteren (de hele factuur, voor zover nog niet gecrediteerd)"), required=False
     )
     reason = forms.CharField(label=_("Reden"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, everything = cleaned.get("lines"), cleaned.get("all_lines")
+        if not chosen and not everything:
+            self.add_error(
+                "lines", _("Vink de regels aan die u wilt crediteren, of kies 'Alle regels crediteren'.")
+            )
+        elif chosen and everything:
+            self.add_error(
+                "all_lines", _("Kies losse regels of alle regels, niet allebei: vink er één van de twee uit.")
+            )
+        return cleaned
 
     def __init__(self, *args, invoice: Invoice, credited_line_ids=(), **kwargs):
         self.invoice, self.credited_line_ids = invoice, set(credited_line_ids)

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from agreements.models import Agreement, AgreementLine
+from agreements.models import Agreement, AgreementLine, ChangeRequest
+from agreements.selectors import open_requests_taking_effect_by
 from agreements.selectors.agreements import agreement_in_force
 from core.audit import Source
 from core.money import to_cents
@@ -269,4 +270,25 @@ def can_be_credited(invoice: Invoice, *, line_count: int, credited_line_ids: set
         invoice.status in CREDITABLE_STATUSES
         and not invoice.is_credit_note
         and len(credited_line_ids) < line_count
+    )
+
+
+def stranded_change_requests(*, invoices: Iterable[Invoice]) -> QuerySet[ChangeRequest]:
+    """Open change requests that issuing these drafts would leave behind: of their agreements, taking
+    effect on or before the period's end (once issued, that date is invoiced and approval must move it)."""
+    invoices = list(invoices)
+    agreement_ids = {i.agreement_id for i in invoices if i.agreement_id is not None}
+    if not agreement_ids:
+        return ChangeRequest.objects.none()
+    return open_requests_taking_effect_by(
+        agreement_ids=agreement_ids, day=max(i.period_end for i in invoices)
+    )
+
+
+def stranded_by_period(period: Period) -> QuerySet[ChangeRequest]:
+    """The open change requests that billing and issuing ``period`` would leave behind (``run_billing
+    --issue``): of every agreement it bills, taking effect on or before the period's end."""
+    agreements = [active_agreement(customer, period) for customer in customers_to_bill()]
+    return open_requests_taking_effect_by(
+        agreement_ids={a.pk for a in agreements if a is not None}, day=period.end
     )

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -163,7 +164,7 @@ class InvoiceCreditView(InvoiceActionView):
                     for error in errors
                 ]
             )
-        lines = [int(pk) for pk in form.cleaned_data["lines"]] or None
+        lines = None if form.cleaned_data["all_lines"] else [int(pk) for pk in form.cleaned_data["lines"]]
         self.note = create_credit_note(
             invoice=invoice, lines=lines, by=self.request.user, reason=form.cleaned_data["reason"]
         )
@@ -236,11 +237,22 @@ class BillingRunProgressView(BillingRunDetailView):
 
 
 class BillingRunIssueView(ProviderPageMixin, View):
+    """Issue a run's drafts. Open change requests that take effect by the period's end would be left
+    behind (their date becomes invoiced), so they are listed first and issuing waits for "confirm"."""
+
     allowed_roles = STAFF_ONLY
 
     def post(self, request, pk):
         run = get_object_or_404(selectors.billing_runs(), pk=pk)
         drafts = run.invoices.filter(status=Invoice.Status.DRAFT).select_related("customer")
+        if "confirm" not in request.POST:
+            stranded = list(selectors.stranded_change_requests(invoices=drafts))
+            if stranded:
+                return TemplateResponse(
+                    request,
+                    "billing/run_issue_confirm.html",
+                    {"run": run, "stranded": stranded, "draft_count": len(drafts)},
+                )
         try:
             issued = issue_drafts(invoices=drafts, by=request.user)
         except ValidationError as exc:

@@ -3,8 +3,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import use_dutch_decimals_in_admin
 from tenants.roles import Role
 from tenants.selectors import has_any_role
+
+# Before any ModelAdmin exists: the site is built (and this module imported) before models register.
+use_dutch_decimals_in_admin()
 
 
 class PortalAdminSite(admin.AdminSite):

@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portaal-2024")
 BILLING_PERIOD = env.str("BILLING_PERIOD", default="quarter")
 NOTICE_LEAD_DAYS = env.int("NOTICE_LEAD_DAYS", default=90)
+#: the largest volume a line or change request may hold, in any service's unit
+MAX_VOLUME_PER_SERVICE = env.int("MAX_VOLUME_PER_SERVICE", default=1_000_000)
 # Forecast above the budget by more than this percentage: alert the municipality (once per quarter).
 BUDGET_ALERT_THRESHOLD_PERCENT = env.str("BUDGET_ALERT_THRESHOLD_PERCENT", default="5")
 

@@ -1,7 +1,7 @@
 """Reading the CSV files people upload, the way DESIGN.md fixes it.
 
 UTF-8 with or without BOM; ``;`` or ``,`` delimiter, detected from the header line; headers matched
-case-insensitively with surrounding spaces ignored; decimals ``0,8`` or ``0.8``; dates ``31-12-2022``
+case-insensitively with surrounding spaces ignored; decimals ``0,8`` or ``0.8`` (the rule in ``core.numbers``); dates ``31-12-2022``
 or ``2022-12-31``. Every problem is reported as ``file:row: column: reason`` (the header is row 1), and
 callers collect all problems before writing anything.
 """
@@ -14,14 +14,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from .numbers import is_ambiguous_in_csv, parse_csv_decimal
+
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NL_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
-_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,14 @@ class CsvRow:
             return None
         value = parse_decimal(raw)
         if value is None:
-            self.problem(column, _("'%(value)s' is geen getal (gebruik 0,8 of 0.8)") % {"value": raw})
+            if is_ambiguous_in_csv(raw):
+                self.problem(
+                    column,
+                    _("'%(value)s' is niet eenduidig (duizendtal of decimaalpunt?); schrijf %(a)s of %(b)s")
+                    % {"value": raw, "a": raw.replace(".", ""), "b": raw.replace(".", ",")},
+                )
+            else:
+                self.problem(column, _("'%(value)s' is geen getal (gebruik 0,8 of 0.8)") % {"value": raw})
             return None
         if places is not None and value != value.quantize(Decimal(1).scaleb(-places)):
             self.problem(
@@ -131,14 +139,9 @@ class CsvRow:
 
 
 def parse_decimal(raw: str) -> Decimal | None:
-    """``0,8`` and ``0.8`` alike; no thousands separators (they are ambiguous between the two)."""
-    text = raw.strip()
-    if not _DECIMAL.match(text):
-        return None
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        return None
+    """``0,8`` and ``0.8`` alike, ``1.234,56`` with thousands dots; ``1.500`` (both readings fit) is
+    refused. The rule is ``core.numbers.parse_csv_decimal``'s; None when the text is no number."""
+    return parse_csv_decimal(raw)
 
 
 def parse_date(raw: str) -> date:

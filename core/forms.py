@@ -4,8 +4,13 @@ The messages for an empty, malformed or too long value are the portal's own ("Vu
 "Fill in this field."), not Django's stock ones, in both languages; a message a form sets itself stays.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .money import format_decimal_nl
+from .numbers import NumberError, parse_typed_decimal
 
 #: The portal's messages per error code; a code's message for a kind of field wins over the general one.
 PORTAL_MESSAGES = {
@@ -81,3 +86,69 @@ class UtrechtFormMixin:
                 widget.attrs["aria-invalid"] = "true"
             if described:
                 widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class DutchDecimalField(forms.DecimalField):
+    """A number typed the Dutch way (``core.numbers.parse_typed_decimal``: ``11.500``, ``1.234,56``,
+    ``11,5``), cleaned to a Decimal; a value is shown the same way (``10.820``), so it reads back as it
+    was. Bounds and digits are checked as ``forms.DecimalField`` does, with messages that say how."""
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": _("Vul een getal in, bijvoorbeeld 11.500, 1.234,56 of 11,5."),
+        "max_digits": _("Vul een getal van hoogstens %(max)s cijfers in."),
+        "max_decimal_places": _("Vul hoogstens %(max)s cijfers achter de komma in."),
+        "max_whole_digits": _("Vul hoogstens %(max)s cijfers voor de komma in."),
+        "min_value": _("Vul een getal van minstens %(limit_value)s in."),
+        "max_value": _("Vul een getal van hoogstens %(limit_value)s in."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, int):
+            return Decimal(value)
+        try:
+            return parse_typed_decimal(str(value))
+        except NumberError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError([self._readable(error) for error in exc.error_list]) from None
+
+    def _readable(self, error: forms.ValidationError) -> forms.ValidationError:
+        params = dict(error.params or {})
+        for key in ("limit_value", "max"):
+            if isinstance(params.get(key), Decimal | int):
+                params[key] = format_decimal_nl(Decimal(params[key]))
+        return forms.ValidationError(error.message, code=error.code, params=params)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return format_decimal_nl(Decimal(value))
+        return value
+
+    def widget_attrs(self, widget):
+        attrs = forms.Field.widget_attrs(self, widget)
+        attrs.setdefault("inputmode", "decimal")
+        attrs.setdefault("autocomplete", "off")
+        return attrs
+
+
+def use_dutch_decimals_in_admin() -> None:
+    """Every decimal field of every ModelAdmin and inline reads and shows numbers the Dutch way.
+
+    ``BaseModelAdmin`` copies these defaults when a ModelAdmin is made, so call this before the admin
+    registers its models (``config.admin`` does, when the admin site is built)."""
+    from django.contrib.admin import options
+    from django.db import models
+
+    options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DecimalField] = {"form_class": DutchDecimalField}

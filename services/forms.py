@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import UtrechtFormMixin
+from core.forms import DutchDecimalField, UtrechtFormMixin
 
 
 class _CatalogueFilterFields(forms.Form):
@@ -38,12 +38,11 @@ class IndexationForm(UtrechtFormMixin, forms.Form):
     """The percentage and target year of an indexation (admin action)."""
 
     to_year = forms.IntegerField(label=_("Doeljaar"), min_value=2000, max_value=2100)
-    percent = forms.DecimalField(
+    percent = DutchDecimalField(
         label=_("Percentage"),
         max_digits=6,
         decimal_places=3,
         min_value=Decimal("-99.999"),
         max_value=Decimal("100"),
         help_text=_("Bijvoorbeeld 3,1 voor 3,1% erbij. Nieuwe prijzen worden half-op afgerond op centen."),
-        localize=True,
     )

@@ -3,7 +3,7 @@
 One module per concern; this package is the one import path for all of them (``selectors.agreements_for``):
 
 - ``agreements``: the agreements a user sees, the one in force for a customer on a date, signing;
-- ``change_requests``: the requests a user sees, the open queue;
+- ``change_requests``: the requests a user sees, the open queue, what a change would cost;
 - ``volumes``: the volumes taken on a date, the line history, the basic package, billing periods;
 - ``costs``: what a year of an agreement costs, and next year's forecast;
 - ``history``: what the readable history of an agreement or a change request shows.
@@ -23,7 +23,14 @@ from .agreements import (
     runs_on,
     signing_side,
 )
-from .change_requests import change_requests_for, open_change_requests_for
+from .change_requests import (
+    ChangeEffect,
+    change_effect,
+    change_effects,
+    change_requests_for,
+    open_change_requests_for,
+    open_requests_taking_effect_by,
+)
 from .compare import ComparedDomain, ComparedLine, compare_years
 from .costs import CostLine, Forecast, YearCosts, costs_per_year, forecast_next_year, year_costs
 from .history import agreement_history_sources, change_request_history_sources
@@ -32,12 +39,17 @@ from .volumes import (
     billing_periods,
     is_offered_in,
     line_changes_for,
+    line_volumes_in_year,
     missing_basic_services,
     offered_in_year,
     volumes_on,
 )
 
 __all__ = [
+    "ChangeEffect",
+    "change_effect",
+    "change_effects",
+    "open_requests_taking_effect_by",
     "ComparedDomain",
     "ComparedLine",
     "compare_years",
@@ -62,6 +74,7 @@ __all__ = [
     "is_in_force_in_year",
     "is_offered_in",
     "line_changes_for",
+    "line_volumes_in_year",
     "missing_basic_services",
     "offered_in_year",
     "open_change_requests_for",

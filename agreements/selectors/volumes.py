@@ -103,6 +103,23 @@ def volumes_on(*, agreement: Agreement, on: date) -> dict[int, Decimal]:
     )
 
 
+def line_volumes_in_year(*, agreement: Agreement, year: int) -> dict[int, Decimal]:
+    """The line volume of every service of ``year`` (service id -> volume): the year's own lines, or,
+    when the agreement renews into a year without lines, the latest earlier year's (services offered in
+    ``year``), as ``ensure_lines_for_year`` would write them. Reads only; two queries."""
+    volumes = dict(
+        AgreementLine.objects.filter(agreement=agreement, year=year).values_list("service_id", "volume")
+    )
+    if volumes or not is_in_force_in_year(agreement, year):
+        return volumes
+    latest = AgreementLine.objects.filter(agreement=agreement, year__lt=year).aggregate(year=Max("year"))
+    return dict(
+        AgreementLine.objects.filter(
+            offered_in_year(year, via="service__"), agreement=agreement, year=latest["year"] or 0
+        ).values_list("service_id", "volume")
+    )
+
+
 def billing_periods(year: int, granularity: str | None = None) -> list[Period]:
     """The billing periods of ``year`` (``settings.BILLING_PERIOD``: quarters or months)."""
     granularity = granularity or settings.BILLING_PERIOD

@@ -8,11 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.history import delete_with_history, save_with_history
+from core.money import format_decimal_nl
 from core.texts import Reason, store
 from core.years import MAX_YEAR, MIN_YEAR, is_valid_year
 from services.models import Service
@@ -35,15 +37,24 @@ def check_basic_package(*, agreement: Agreement, years: Iterable[int] | None = N
 
 
 def parse_volume(value: Any) -> Decimal:
-    """A volume as a Decimal >= 0; a float, text that is no number or a negative number is refused."""
+    """A volume as a Decimal from 0 to ``settings.MAX_VOLUME_PER_SERVICE`` with at most four decimals
+    (the database field holds 14 digits, 4 of them decimals); a float, text that is no number, a
+    negative or too large number is refused."""
     try:
         volume = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError) as exc:
         raise ValidationError(_("Een afname is een getal.")) from exc
-    if isinstance(value, float):
+    if isinstance(value, float) or not volume.is_finite():
         raise ValidationError(_("Een afname is een getal."))
     if volume < 0:
         raise ValidationError(_("Een afname kan niet negatief zijn."))
+    maximum = Decimal(settings.MAX_VOLUME_PER_SERVICE)
+    if volume > maximum:
+        raise ValidationError(
+            _("Een afname is hoogstens %(max)s eenheden.") % {"max": format_decimal_nl(maximum)}
+        )
+    if volume != volume.quantize(Decimal("0.0001")):
+        raise ValidationError(_("Een afname heeft hoogstens vier cijfers achter de komma."))
     return volume
 
 

@@ -174,3 +174,26 @@ def api_change_request_approve(org):
 )
 def api_change_request_reject(org):
     return {"pk": open_request_of(org).pk}
+
+
+@detail_route(
+    "agreements:change-request-withdraw",
+    roles={Role.CONTRACT_MANAGER},
+    provider_roles=set(),
+    method="post",
+    ok_statuses=(302,),
+    data={"reason": "Toch niet nodig"},
+)
+def change_request_withdraw(org):
+    return {"pk": open_request_of(org).pk}
+
+
+@detail_route(
+    "api:change-request-withdraw",
+    roles={Role.CONTRACT_MANAGER},
+    provider_roles=set(),
+    method="post",
+    data={"reason": "Toch niet nodig"},
+)
+def api_change_request_withdraw(org):
+    return {"pk": open_request_of(org).pk}

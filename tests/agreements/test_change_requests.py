@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from agreements.models import AgreementLine, AgreementLineChange, ChangeRequest
 from agreements.services.change_requests import (
+    EffectiveDateInvoiced,
     approve_change_request,
     reject_change_request,
     submit_change_request,
@@ -141,8 +142,9 @@ def test_approval_is_refused_when_billing_overtook_the_request(agreement, manage
         effective_from=date(2026, 7, 1),
     )
     record_billed_period(agreement=agreement, period_end=date(2026, 9, 30))
-    with pytest.raises(ValidationError, match="al gefactureerd"):
+    with pytest.raises(EffectiveDateInvoiced, match="inmiddels gefactureerd tot en met 30-09-2026") as caught:
         approve_change_request(request=request, by=staff, reason="Akkoord")
+    assert caught.value.next_open == date(2026, 10, 1)
     assert volumes(agreement, optional_service)[2026] == 20
     request.refresh_from_db()
     assert request.status == ChangeRequest.Status.SUBMITTED

@@ -76,16 +76,17 @@ def test_a_contract_manager_submits_a_request_and_sees_it_in_my_requests(
     client, agreement, manager, optional_service
 ):
     client.force_login(manager)
-    response = client.post(
-        reverse("agreements:change-request-create", args=[agreement.pk]),
-        {
-            "kind": "change_volume",
-            "service": optional_service.pk,
-            "volume": "25,5",
-            "effective_from": "2027-01-01",
-            "motivation": "Meer opleidingen",
-        },
-    )
+    data = {
+        "kind": "change_volume",
+        "service": optional_service.pk,
+        "volume": "25,5",
+        "effective_from": "2027-01-01",
+        "motivation": "Meer opleidingen",
+    }
+    url = reverse("agreements:change-request-create", args=[agreement.pk])
+    assert "Bevestigen" in client.post(url, data).content.decode()
+    assert not ChangeRequest.objects.exists()
+    response = client.post(url, {**data, "confirm": "1"})
     request = ChangeRequest.objects.get()
     assert response.url == reverse("agreements:change-request-detail", args=[request.pk])
     assert request.volume == Decimal("25.5")
@@ -131,7 +132,8 @@ def test_a_decision_without_reason_is_refused_with_a_message(
         {"decision": "approve", "reason": ""},
         follow=True,
     )
-    assert "Geef een motivering voor het besluit." in response.content.decode()
+    expected = f"Wijzigingsverzoek {request.pk} (HRM-03, {agreement.customer.name}): geef een motivering"
+    assert expected in response.content.decode()
     request.refresh_from_db()
     assert request.status == ChangeRequest.Status.SUBMITTED
 

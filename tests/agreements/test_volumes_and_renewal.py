@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
@@ -276,6 +277,7 @@ def test_a_change_from_a_renewal_year_works_end_to_end(
     assert costs.total == Decimal("121000.00") + Decimal("1312.50") + Decimal("2200.00")
 
 
+@time_machine.travel(date(2027, 3, 1), tick=False)
 def test_a_change_two_years_after_the_last_lines_renews_every_year_in_between(
     lines_until_2026, manager, staff, optional_service
 ):

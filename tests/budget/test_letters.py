@@ -222,7 +222,7 @@ def test_the_command_exits_non_zero_from_the_shell(world, tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("11.500", "11500"), ("1.234,56", "1234.56"), ("11,5", "11.5"), ("3.0", "3.0"), ("120", "120")],
+    [("11.500", "11500"), ("1.234,56", "1234.56"), ("11,5", "11.5"), ("3,0", "3.0"), ("120", "120")],
 )
 def test_numbers_are_read_the_dutch_way(text, value):
     assert parse_dutch_number(text) == Decimal(value)

@@ -55,7 +55,8 @@ def test_periods_follow_each_other():
 
 def test_decimals_and_dates_in_both_notations():
     assert parse_decimal("0,8") == parse_decimal("0.8") == Decimal("0.8")
-    assert parse_decimal("1.234,5") is None
+    assert parse_decimal("1.234,5") == Decimal("1234.5")
+    assert parse_decimal("1.500") is None  # 1500 or 1,5: refused, see core.numbers
     assert parse_date("31-12-2022") == parse_date("2022-12-31") == date(2022, 12, 31)
     with pytest.raises(ValueError, match="bestaande"):
         parse_date("31-02-2023")

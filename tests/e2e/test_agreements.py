@@ -51,26 +51,42 @@ def test_change_request_from_submission_to_changed_lines_and_history(page, oegst
     page.get_by_role("link", name="Mijn overeenkomst").click()
     page.wait_for_url(f"**/overeenkomsten/{agreement.pk}/")
     assert page.get_by_role("heading", name=f"Overeenkomst {agreement.number}").is_visible()
-    page.get_by_label("Jaar", exact=True).select_option(
-        str(next_year)
-    )  # one year at a time, beside the one before
-    page.get_by_role("button", name="Tonen").click()
+    page.goto(f"/overeenkomsten/{agreement.pk}/?jaar={next_year}")
     assert page.get_by_test_id(f"total-{next_year}").inner_text() == "€ 265.200,00"
     assert_accessible(page)
     page.get_by_role("link", name="Wijziging aanvragen").click()
 
     # A form without a service or date answers in Dutch, next to the fields and in a summary.
-    page.get_by_role("button", name="Verzoek indienen").click()
+    page.get_by_role("button", name="Volgende: controleren").click()
     assert page.get_by_role("alert").is_visible()
     assert "Vul dit veld in." in page.content()
     assert_accessible(page)
 
     page.get_by_label("Wat wilt u wijzigen?").select_option("change_volume")
     page.get_by_label("Dienst", exact=True).select_option(label="HRM-03 Opleidingen (deelnemer)")
-    page.get_by_label("Nieuwe afname per jaar").fill("25")
+    # "2.5" could be two and a half or 2.500: the form asks how it is meant.
+    page.get_by_label("Nieuwe afname per jaar").fill("2.5")
     page.get_by_label("Ingangsdatum").fill(f"{next_year}-01-01")
     page.get_by_label("Toelichting").fill("Meer deelnemers aan het leiderschapsprogramma")
-    page.get_by_role("button", name="Verzoek indienen").click()
+    page.get_by_role("button", name="Volgende: controleren").click()
+    assert "'2.5' is niet eenduidig" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Nieuwe afname per jaar").fill("25")
+    page.get_by_role("button", name="Volgende: controleren").click()
+
+    # The confirmation step: was 20, becomes 25, 5 x 210.00 more a year; Wijzigen goes back.
+    assert page.get_by_role("heading", name="Wijziging controleren").is_visible()
+    assert page.get_by_test_id("effect-current").inner_text() == "20 deelnemer"
+    assert page.get_by_test_id("effect-new").inner_text() == "25 deelnemer"
+    assert "+€ 1.050,00" in page.get_by_test_id("effect-year").inner_text()
+    assert not ChangeRequest.objects.exists()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.get_by_role("button", name="Bevestigen").is_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Wijzigen").click()
+    assert page.get_by_label("Nieuwe afname per jaar").input_value() == "25"
+    page.get_by_role("button", name="Volgende: controleren").click()
+    page.get_by_role("button", name="Bevestigen").click()
     page.wait_for_url("**/wijzigingsverzoeken/*/")
     request = ChangeRequest.objects.get()
     assert "Uw wijzigingsverzoek is ingediend" in page.content()
@@ -83,6 +99,8 @@ def test_change_request_from_submission_to_changed_lines_and_history(page, oegst
     login(page, "provider.staff")
     page.get_by_role("link", name="Wachtrij verzoeken").click()
     assert f"Verzoek {request.pk} van Gemeente Oegstgeest" in page.content()
+    assert page.get_by_test_id("effect-current").inner_text() == "20 deelnemer"
+    assert "Ingediend door" in page.get_by_test_id("queue-submitted").inner_text()
     assert_accessible(page)
     page.get_by_label(f"Motivering bij verzoek {request.pk}").fill("Past binnen de capaciteit")
     page.get_by_role("button", name="Goedkeuren").click()
@@ -91,7 +109,7 @@ def test_change_request_from_submission_to_changed_lines_and_history(page, oegst
 
     # The lines changed from next year on, and the history names the request.
     assert AgreementLine.objects.get(agreement=agreement, service__code="HRM-03", year=next_year).volume == 25
-    page.goto(f"/overeenkomsten/{agreement.pk}/?jaar={next_year}")  # one chosen year at a time
+    page.goto(f"/overeenkomsten/{agreement.pk}/?jaar={next_year}")
     row = page.get_by_test_id(f"lines-{next_year}").locator("tr[data-service='HRM-03']")
     assert row.get_by_test_id("volume").inner_text() == "25"
     page.get_by_role("link", name="Historie van de regels").click()

@@ -41,7 +41,7 @@ def test_customer_roles_do_not_reach_the_admin(client, contract_manager):
 def test_an_open_tariff_can_be_changed_in_the_admin_and_the_history_names_who(admin_client, provider_staff):
     tariff = TariffFactory(year=2025, unit_price=Decimal("100.00"))
     url = reverse("admin:services_tariff_change", args=[tariff.pk])
-    response = admin_client.post(url, {"service": tariff.service_id, "year": 2025, "unit_price": "105.50"})
+    response = admin_client.post(url, {"service": tariff.service_id, "year": 2025, "unit_price": "105,50"})
     assert response.status_code == 302
     tariff.refresh_from_db()
     assert tariff.unit_price == Decimal("105.50")
@@ -106,7 +106,7 @@ def test_the_admin_action_shows_the_refusal_when_the_year_has_tariffs(admin_clie
             "_selected_action": [base.pk],
             "apply": "1",
             "to_year": "2026",
-            "percent": "3.1",
+            "percent": "3,1",
         },
     )
     assert response.status_code == 200

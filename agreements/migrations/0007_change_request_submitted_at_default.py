@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0005_line_change_effective_from'),
+        ('agreements', '0006_change_request_withdrawn_and_moved_date'),
     ]
 
     operations = [
