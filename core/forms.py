@@ -53,6 +53,10 @@ def portal_error_messages(field: forms.Field) -> None:
             replacement = specific.get(code) or PORTAL_MESSAGES.get(code)
             if replacement is not None:
                 field.error_messages[code] = replacement
+    if isinstance(field, forms.DecimalField):
+        # The digit checks are the DecimalValidator's; its codes take the field's message when it has one.
+        for code in ("max_digits", "max_decimal_places", "max_whole_digits"):
+            field.error_messages.setdefault(code, PORTAL_MESSAGES[code])
 
 
 _WIDGET_CLASSES = {
