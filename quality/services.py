@@ -19,6 +19,7 @@ from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
 from core.history import create_many, delete_with_history, save_with_history, update_many
 from core.periods import Period
 from core.tasks import enqueue
+from core.validators import control_character_message, first_control_character
 from services.models import Service
 from tenants.models import Organisation
 
@@ -35,8 +36,7 @@ from .realisation import NOT_MET
 from .selectors import FIRST_YEAR, last_full_quarter, realisation
 
 COLUMNS = ("gemeente", "dienstcode", "maand", "kpi", "waarde")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only, as core.csvinput
 MAX_COUNT = Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES) - 1
 NOTIFY_TASK = "quality.send_report_notification_task"
 
@@ -109,9 +109,9 @@ class ImportResult:
 
 
 def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
-    for column in COLUMNS:
-        if _CONTROL.search(row.values.get(column, "")):
-            row.problem(column, _("bevat een stuurteken"))
+    for column in COLUMNS:  # the shared rule (core.validators), for every column, text or not
+        if found := first_control_character(row.values.get(column, "")):
+            row.problem(column, control_character_message(*found))
     if row.problems:
         return None
     gemeente = row.text("gemeente", max_length=100)
@@ -142,14 +142,7 @@ def _read_row(row: CsvRow, customers, services, today) -> tuple | None:
             % {"value": raw_kpi, "choices": ", ".join(Kpi.values)},
         )
         kpi = ""
-    value = row.decimal("waarde", minimum=Decimal(0))
-    if value is not None and value.as_tuple().exponent < -VALUE_DECIMAL_PLACES:
-        row.problem(
-            "waarde",
-            _("'%(value)s' heeft meer dan %(places)s decimalen")
-            % {"value": row.values.get("waarde", "").strip(), "places": VALUE_DECIMAL_PLACES},
-        )
-        value = None
+    value = row.decimal("waarde", minimum=Decimal(0), field=Measurement._meta.get_field("value"))
     if value is not None and kpi and (reason := value_problem(kpi, value)):
         row.problem("waarde", reason)
         value = None

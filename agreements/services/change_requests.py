@@ -25,7 +25,7 @@ from tenants.services import grant_object_permissions
 from tenants.types import User
 
 from ..models import Agreement, AgreementLine, ChangeRequest
-from .lines import check_basic_package, parse_volume, renew_up_to, write_line
+from .lines import check_basic_package, lock_agreement, parse_volume, renew_up_to, write_line
 
 CHANGE_REQUEST_PERMISSIONS = {
     Role.CONTRACT_MANAGER: ["view_changerequest"],
@@ -238,8 +238,12 @@ def approve_change_request(
 ) -> ChangeRequest:
     """Approve and change the agreement's lines in the same transaction; the history names the request."""
     reason = _reason(reason)
+    # Lock order (docs/rules.md): the agreement first, then the request and the lines, as issuing an
+    # invoice takes the agreement before the invoice; opposite orders could deadlock.
+    agreement_id = ChangeRequest.objects.filter(pk=request.pk).values_list("agreement_id", flat=True).first()
+    if agreement_id is not None:
+        lock_agreement(agreement_id=agreement_id)
     request = _lock_open_request(request)
-    Agreement.objects.select_for_update().filter(pk=request.agreement_id).first()
     request.agreement.refresh_from_db()
     _validate_change(
         agreement=request.agreement,
