@@ -13,13 +13,15 @@ from billing.services import runs as runs_service
 from billing.services.recovery import recover_stale_runs, retry_billing_run
 from billing.services.runs import run_billing
 from core.periods import Period
-from tests.factories import user_with_role
 from tenants.roles import Role
+from tests.factories import user_with_role
 
 from .factories import billing_world
 
+LOST = OperationalError("server closed the connection unexpectedly")
 
-def _fail_on_second_customer(monkeypatch, error=OperationalError("server closed the connection unexpectedly")):
+
+def _fail_on_second_customer(monkeypatch, error=LOST):
     real = runs_service._bill_customer
     calls = []
 
@@ -46,7 +48,9 @@ def test_a_lost_connection_marks_the_run_failed_with_its_reason_and_a_retry_fini
     assert run.finished_at is not None
     assert Invoice.objects.count() == 1  # the first customer's draft stays, nothing half-written
     monkeypatch.undo()
-    staff = user_with_role(Invoice.objects.get().customer.__class__.objects.get(kind="provider"), Role.PROVIDER_STAFF)
+    staff = user_with_role(
+        Invoice.objects.get().customer.__class__.objects.get(kind="provider"), Role.PROVIDER_STAFF
+    )
     again = retry_billing_run(run=run, by=staff)
     again = run_billing(period=Period.parse(again.period), run=again)
     assert again.status == BillingRun.Status.DONE
@@ -75,13 +79,17 @@ def test_a_stale_run_is_marked_interrupted_and_its_period_started_again():
         period="2024-Q1", status=BillingRun.Status.RUNNING, started_at=old, heartbeat_at=old
     )
     fresh = BillingRun.objects.create(
-        period="2024-Q2", status=BillingRun.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+        period="2024-Q2",
+        status=BillingRun.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
     recovered = recover_stale_runs()
     assert [item.run.pk for item in recovered] == [stuck.pk]
     stuck.refresh_from_db()
     fresh.refresh_from_db()
-    assert stuck.status == BillingRun.Status.FAILED and "Onderbroken" in stuck.message
+    assert stuck.status == BillingRun.Status.FAILED
+    assert "Onderbroken" in stuck.message
     assert fresh.status == BillingRun.Status.RUNNING
     assert recovered[0].restarted.period == "2024-Q1"
     assert recovered[0].restarted.status == BillingRun.Status.PENDING
@@ -95,7 +103,8 @@ def test_recover_runs_command_reports_what_it_recovered(capsys):
     BillingRun.objects.filter().update(created_at=old)
     call_command("recover_runs")
     out = capsys.readouterr().out
-    assert "interrupted" in out and "restarted" not in out  # a dry run is not restarted
+    assert "interrupted" in out
+    assert "restarted" not in out
     with pytest.raises(CommandError, match="zero or more"):
         call_command("recover_runs", "--stale-minutes", "-1")
 
@@ -104,7 +113,8 @@ def test_recover_runs_command_reports_what_it_recovered(capsys):
 def test_run_billing_issue_issues_every_draft_of_the_period_whichever_run_made_it(capsys):
     world = billing_world()
     first = run_billing(period=Period.parse("2024-Q1"))
-    assert first.invoices_created == 3 and "3 concepten van 2024-Q1 wachten op verzenden" in first.message
+    assert first.invoices_created == 3
+    assert "3 concepten van 2024-Q1 wachten op verzenden" in first.message
     call_command("run_billing", "--period", "2024-Q1", "--issue")
     assert not Invoice.objects.filter(status=Invoice.Status.DRAFT).exists()
     numbers = sorted(Invoice.objects.values_list("number", flat=True), key=str)
@@ -132,7 +142,8 @@ def test_run_billing_issue_fails_when_drafts_stay_and_says_why(monkeypatch, caps
     with pytest.raises(CommandError, match="1 draft"):
         call_command("run_billing", "--period", "2024-Q1", "--issue")
     out = capsys.readouterr().out
-    assert "1 concept niet verzonden" in out and "Gemeente Alfa: Alfa heeft geen factuuradres." in out
+    assert "1 concept niet verzonden" in out
+    assert "Gemeente Alfa: Alfa heeft geen factuuradres." in out
 
 
 @pytest.mark.django_db

@@ -50,12 +50,13 @@ def test_a_volume_the_database_cannot_hold_is_refused_with_its_row(world):
 def test_an_import_for_a_settled_year_is_refused_and_a_fully_credited_settlement_may_be_redone(billed_year):
     import_realised_volumes(source=HEADER + b"Alfa;ICT-01;12\n", year=2024)
     result = settle_year(year=2024)
-    assert result.run.status == BillingRun.Status.DONE and result.run.period == "2024"
+    assert result.run.status == BillingRun.Status.DONE
+    assert result.run.period == "2024"
     settlement = issue_invoice(invoice=result.created[0])
     with pytest.raises(ValidationError, match="al afgerekend"):
         import_realised_volumes(source=HEADER + b"Alfa;ICT-01;14\n", year=2024)
     before, _covered = billed_volumes(customer_id=billed_year.alfa.pk, year=2024)
-    note = create_credit_note(invoice=settlement, reason="nacalculatie opnieuw")
+    create_credit_note(invoice=settlement, reason="nacalculatie opnieuw")
     settlement.refresh_from_db()
     assert settlement.status == Invoice.Status.CREDITED
     after, _covered = billed_volumes(customer_id=billed_year.alfa.pk, year=2024)

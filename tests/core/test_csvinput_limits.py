@@ -39,23 +39,31 @@ def test_a_file_with_only_a_header_is_refused_as_without_data_rows():
 )
 def test_numbers_beyond_the_model_field_or_in_other_digits_are_refused_with_the_row(value, reason):
     found = problems(f"naam;bedrag\nA;{value}\n".encode())
-    assert len(found) == 1 and found[0].startswith("f.csv:2: bedrag: ") and reason in found[0]
+    assert len(found) == 1
+    assert found[0].startswith("f.csv:2: bedrag: ")
+    assert reason in found[0]
 
 
 def test_text_longer_than_the_field_or_with_a_control_character_is_refused():
     assert problems(f"naam;bedrag\n{'x' * 151};1\n".encode()) == ["f.csv:2: naam: is langer dan 150 tekens"]
-    assert problems(b"naam;bedrag\nA\x00B;1\n") == ["f.csv:2: naam: bevat een stuurteken (U+0000) op positie 2"]
-    assert problems(b"naam;bedrag\nA\x0bB;1\n") == ["f.csv:2: naam: bevat een stuurteken (U+000B) op positie 2"]
+    assert problems(b"naam;bedrag\nA\x00B;1\n") == [
+        "f.csv:2: naam: bevat een stuurteken (U+0000) op positie 2"
+    ]
+    assert problems(b"naam;bedrag\nA\x0bB;1\n") == [
+        "f.csv:2: naam: bevat een stuurteken (U+000B) op positie 2"
+    ]
 
 
 def test_a_field_larger_than_the_reader_takes_is_a_message_with_its_row():
     found = problems(b"naam;bedrag\nA;1\n" + b"B" * 200_000 + b";1\n")
-    assert len(found) == 1 and found[0].startswith("f.csv:3: -: een veld is groter dan")
+    assert len(found) == 1
+    assert found[0].startswith("f.csv:3: -: een veld is groter dan")
 
 
 def test_a_quote_left_open_is_reported_where_it_opens():
     found = problems(b'naam;bedrag\nA;1\n"B;2\nC;3\nD;4\n')
-    assert len(found) == 1 and found[0].startswith("f.csv:3: naam: een aanhalingsteken")
+    assert len(found) == 1
+    assert found[0].startswith("f.csv:3: naam: een aanhalingsteken")
     assert problems(b'naam;bedrag\nO"Brien;1\n"a""b";2\n') == []
 
 
