@@ -41,9 +41,9 @@ class AgreementSerializer(serializers.ModelSerializer):
     customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    customer_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    provider_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    customer_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    provider_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     calendar = serializers.SerializerMethodField()
 
     class Meta:
@@ -199,7 +199,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="agreement.customer.slug", read_only=True)
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ChangeRequest
