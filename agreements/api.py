@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from core.api import ExportListMixin
 from core.exports import DATE, DATETIME, DECIMAL, INTEGER, Column
+from core.validators import no_control_characters
 from services.models import Service
 from tenants.mixins import ScopedViewSetMixin
 from tenants.roles import Role
@@ -227,7 +228,9 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all())
     volume = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
     effective_from = serializers.DateField()
-    motivation = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    motivation = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[no_control_characters]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,7 +240,11 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the request is approved or rejected.")
+    reason = serializers.CharField(
+        max_length=2000,
+        help_text="Why the request is approved or rejected.",
+        validators=[no_control_characters],
+    )
 
 
 class ChangeRequestFilter(django_filters.FilterSet):

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from .validators import NoControlCharacters
+
 _WIDGET_CLASSES = {
     forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
     forms.Select: "utrecht-select utrecht-select--html-select",
@@ -14,11 +16,15 @@ _WIDGET_CLASSES = {
 
 
 class UtrechtFormMixin:
-    """Adds the NL Design System classes and ``aria-describedby``/``aria-invalid`` to every widget."""
+    """Adds the NL Design System classes and ``aria-describedby``/``aria-invalid`` to every widget, and
+    refuses control characters in every text field (tabs and line breaks only in a textarea)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators = [*field.validators, NoControlCharacters(multiline=multiline)]
             widget = field.widget
             css = next((c for t, c in _WIDGET_CLASSES.items() if isinstance(widget, t)), None)
             widget.attrs["class"] = css or "utrecht-textbox utrecht-textbox--html-input"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from agreements.models import Agreement, AgreementLine
 from agreements.services.lines import set_line_volumes
 from core.history import delete_with_history, save_with_history
+from core.validators import no_control_characters
 from services.models import Service
 from tenants.models import Organisation
 from tenants.types import User
@@ -91,6 +92,7 @@ def undo_transition(*, run: TransitionRun, by: User | None, reason: str) -> Tran
     reason = (reason or "").strip()
     if not reason:
         raise UndoRefused(_("Geef een reden om de transitie terug te draaien."))
+    no_control_characters(reason)
     legacy = Organisation.objects.filter(kind=Organisation.Kind.LEGACY_PROVIDER).order_by("pk").first()
     if legacy is not None:  # serialises with an execution, which takes the same lock first
         Organisation.objects.select_for_update().get(pk=legacy.pk)
