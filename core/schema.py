@@ -14,6 +14,7 @@ FORMAT_PARAMETER = OpenApiParameter(
     ),
 )
 
+
 class ErrorSerializer(serializers.Serializer):
     """An error as core.api.exception_handler writes it: ``detail`` for one message; a 400 lists the
     messages per field instead (``non_field_errors`` for the whole request)."""

@@ -111,7 +111,9 @@ def assert_billed_once_with_gapless_numbers():
     )
     for prefix in ("2024-", "INT-2024-"):
         numbers = sorted(
-            int(n.rsplit("-", 1)[1]) for n in invoices.values_list("number", flat=True) if n.startswith(prefix)
+            int(n.rsplit("-", 1)[1])
+            for n in invoices.values_list("number", flat=True)
+            if n.startswith(prefix)
         )
         assert numbers == list(range(1, len(numbers) + 1))
 
