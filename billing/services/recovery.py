@@ -44,10 +44,9 @@ def _interrupted_message(run: BillingRun) -> str:
 
 
 def _mark_interrupted(run: BillingRun, *, by: User | None) -> None:
-    progress = f"{run.progress_done}/{run.progress_total}"
     run.status = BillingRun.Status.FAILED
     run.finished_at = timezone.now()
-    run.message = "\n".join(filter(None, [run.message, _interrupted_message(run), progress]))
+    run.message = "\n".join(filter(None, [run.message, _interrupted_message(run)]))
     run.invoices_created = run.invoices.count()
     save_with_history(
         run,
