@@ -27,7 +27,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from .validators import control_character_message, first_control_character
-from .years import MAX_YEAR, MIN_YEAR, is_valid_year
+from .years import MAX_YEAR, MIN_DATE_YEAR, is_valid_date_year
 
 # Only the ASCII digits 0-9: ``\d`` would also take Arabic-Indic or full-width digits.
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
@@ -207,10 +207,10 @@ def parse_date(raw: str) -> date:
         raise ValueError(
             _("'%(value)s' is geen datum (gebruik 31-12-2022 of 2022-12-31)") % {"value": _shown(raw)}
         )
-    if not is_valid_year(year):
+    if not is_valid_date_year(year):
         raise ValueError(
             _("'%(value)s': het jaar ligt niet tussen %(min)s en %(max)s")
-            % {"value": raw, "min": MIN_YEAR, "max": MAX_YEAR}
+            % {"value": raw, "min": MIN_DATE_YEAR, "max": MAX_YEAR}
         )
     try:
         return date(year, month, day)

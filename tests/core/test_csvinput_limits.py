@@ -72,4 +72,5 @@ def test_a_date_outside_the_years_the_portal_accepts_is_refused():
 
     row = CsvRow(file="f.csv", number=2, values={"d": "0001-01-01"})
     assert row.date("d") is None
-    assert "het jaar ligt niet tussen 2000 en 2100" in str(row.problems[0])
+    assert "het jaar ligt niet tussen 1900 en 2100" in str(row.problems[0])
+    assert CsvRow(file="f.csv", number=2, values={"d": "16-06-1987"}).date("d") is not None
