@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from core.api import ExportListMixin
 from core.exports import DATE, DATETIME, DECIMAL, INTEGER, Column
+from core.validators import no_control_characters
 from services.models import Service
 from tenants.mixins import ScopedViewSetMixin
 from tenants.roles import Role
@@ -47,9 +48,9 @@ class AgreementSerializer(serializers.ModelSerializer):
     customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    customer_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    provider_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    predecessor = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    customer_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    provider_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     calendar = serializers.SerializerMethodField()
 
     class Meta:
@@ -205,7 +206,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="agreement.customer.slug", read_only=True)
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ChangeRequest
@@ -234,7 +235,9 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all())
     volume = serializers.DecimalField(max_digits=14, decimal_places=4, required=False, allow_null=True)
     effective_from = serializers.DateField()
-    motivation = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    motivation = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[no_control_characters]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,7 +247,11 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the request is approved or rejected.")
+    reason = serializers.CharField(
+        max_length=2000,
+        help_text="Why the request is approved or rejected.",
+        validators=[no_control_characters],
+    )
 
 
 class ApprovalSerializer(DecisionSerializer):

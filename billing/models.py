@@ -4,11 +4,13 @@ Issued invoices and their lines never change; corrections are credit notes that 
 """
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -41,12 +43,15 @@ class BillingRun(models.Model):
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     started_at = models.DateTimeField(_("gestart op"), null=True, blank=True)
     finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+    # Written while the run works; a running run whose heartbeat is older than RUN_STALE_MINUTES was
+    # interrupted (a worker killed, a connection lost) and is recovered (``services.recovery``).
+    heartbeat_at = models.DateTimeField(_("laatste teken van leven"), null=True, blank=True)
     progress_done = models.PositiveIntegerField(_("verwerkt"), default=0)
     progress_total = models.PositiveIntegerField(_("totaal"), default=0)
     invoices_created = models.PositiveIntegerField(_("facturen aangemaakt"), default=0)
     message = models.TextField(_("melding"), blank=True)
     # Who started, stopped or retried a run, and why; the progress counters are not history.
-    history = HistoricalRecords(excluded_fields=["progress_done", "progress_total"])
+    history = HistoricalRecords(excluded_fields=["progress_done", "progress_total", "heartbeat_at"])
 
     class Meta:
         verbose_name = _("facturatierun")
@@ -55,6 +60,26 @@ class BillingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} ({self.get_status_display()})"
+
+    @property
+    def is_settlement(self) -> bool:
+        """A run of a whole year is that year's settlement; quarters and months are billed."""
+        return len(self.period) == 4
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def last_sign_of_life(self):
+        return self.heartbeat_at or self.started_at or self.created_at
+
+    @property
+    def is_stale(self) -> bool:
+        """Pending or running without a heartbeat for RUN_STALE_MINUTES: interrupted, not working."""
+        if self.is_finished or self.last_sign_of_life is None:
+            return False
+        return self.last_sign_of_life < timezone.now() - timedelta(minutes=settings.RUN_STALE_MINUTES)
 
 
 class Invoice(models.Model):
@@ -150,9 +175,10 @@ class Invoice(models.Model):
                 condition=Q(purpose="periodic") & ~Q(kind="credit_note"),
                 name="one_periodic_invoice_per_customer_per_period",
             ),
+            # One settlement that stands; a fully credited one may be settled again.
             models.UniqueConstraint(
                 fields=["customer", "year"],
-                condition=Q(purpose="settlement"),
+                condition=Q(purpose="settlement") & ~Q(status="credited"),
                 name="one_settlement_per_customer_per_year",
             ),
             models.CheckConstraint(

@@ -213,6 +213,13 @@ def credited_line_ids(original_id: int) -> set[int]:
     )
 
 
+def period_drafts(period: Period) -> QuerySet[Invoice]:
+    """The periodic drafts of a period, whichever run made them (unscoped: for the billing services)."""
+    return Invoice.objects.filter(
+        period=str(period), purpose=Invoice.Purpose.PERIODIC, status=Invoice.Status.DRAFT
+    ).exclude(kind=Invoice.Kind.CREDIT_NOTE)
+
+
 def billed_volumes(*, customer_id: int, year: int) -> tuple[dict[int, Decimal], Decimal]:
     """Per service the volume billed over the year (quantity x period fraction, credit notes
     subtracted), and the fraction of the year the issued periodic invoices cover."""
@@ -222,6 +229,11 @@ def billed_volumes(*, customer_id: int, year: int) -> tuple[dict[int, Decimal], 
         invoice__year=year,
         invoice__purpose__in=[Invoice.Purpose.PERIODIC, Invoice.Purpose.CORRECTION],
     ).exclude(invoice__status=Invoice.Status.DRAFT)
+    # A credit note of a settlement corrects the settlement, not the volume billed over the year.
+    lines = lines.exclude(
+        invoice__purpose=Invoice.Purpose.CORRECTION,
+        invoice__credited_invoice__purpose=Invoice.Purpose.SETTLEMENT,
+    )
     for service_id, quantity, periods in lines.values_list("service_id", "quantity", "periods_per_year"):
         billed[service_id] += Decimal(quantity) / Decimal(periods)
     covered = sum(

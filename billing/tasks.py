@@ -8,6 +8,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
+from .services.recovery import recover_stale_runs
 from .services.runs import bill_due_period, carry_out_billing_run
 
 
@@ -26,3 +27,10 @@ def bill_due_period_task(*, today: str | None = None) -> int | None:
     day = date.fromisoformat(today) if today else timezone.localdate()
     run = bill_due_period(day=day)
     return run.pk if run else None
+
+
+@shared_task(name="billing.recover_runs_task")
+def recover_runs_task() -> list[int]:
+    """Every few minutes from beat: runs whose heartbeat went stale are marked failed and their period
+    billed again by a fresh run (``services.recovery``). Returns the recovered runs' ids."""
+    return [item.run.pk for item in recover_stale_runs()]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("facturatie/<int:pk>/", views.BillingRunDetailView.as_view(), name="run_detail"),
     path("facturatie/<int:pk>/voortgang/", views.BillingRunProgressView.as_view(), name="run_progress"),
     path("facturatie/<int:pk>/verzenden/", views.BillingRunIssueView.as_view(), name="run_issue"),
+    path("facturatie/<int:pk>/opnieuw/", views.BillingRunRetryView.as_view(), name="run_retry"),
     path("prijsgelijkheid/", views.PriceEqualityView.as_view(), name="price_equality"),
 ]

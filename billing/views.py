@@ -20,10 +20,11 @@ from tenants.selectors import has_any_role, is_provider_user
 from . import selectors
 from .calculations import totals
 from .forms import CreditNoteForm, InvoiceFilterForm, StartRunForm, YearForm
-from .models import BillingRun, Invoice
+from .models import Invoice
 from .pdf import invoice_pdf_filename, render_invoice_pdf
 from .services.credit_notes import create_credit_note
 from .services.issuing import issue_drafts, issue_invoice, mark_invoice_paid
+from .services.recovery import retry_billing_run
 from .services.runs import start_billing_run
 
 STAFF_ONLY = frozenset({Role.PROVIDER_STAFF})
@@ -217,6 +218,7 @@ class BillingRunDetailView(ProviderPageMixin, DetailView):
             invoices=invoices,
             drafts=[i for i in invoices if i.status == Invoice.Status.DRAFT],
             may_issue=has_any_role(self.request.user, STAFF_ONLY),
+            may_retry=has_any_role(self.request.user, STAFF_ONLY),
         )
         return context
 
@@ -228,10 +230,7 @@ class BillingRunProgressView(BillingRunDetailView):
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        if self.request.headers.get("HX-Request") and self.object.status in (
-            BillingRun.Status.DONE,
-            BillingRun.Status.FAILED,
-        ):
+        if self.request.headers.get("HX-Request") and (self.object.is_finished or self.object.is_stale):
             response["HX-Refresh"] = "true"  # the finished run's invoices and actions show on the page
         return response
 
@@ -260,6 +259,22 @@ class BillingRunIssueView(ProviderPageMixin, View):
         else:
             messages.success(request, _("%(count)s facturen verzonden.") % {"count": len(issued)})
         return redirect("billing:run_detail", pk=run.pk)
+
+
+class BillingRunRetryView(ProviderPageMixin, View):
+    """Provider staff start a failed or stuck run again: a fresh run of the same period."""
+
+    allowed_roles = STAFF_ONLY
+
+    def post(self, request, pk):
+        run = get_object_or_404(selectors.billing_runs(), pk=pk)
+        try:
+            again = retry_billing_run(run=run, by=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("billing:run_detail", pk=run.pk)
+        messages.success(request, _("De run voor %(period)s is opnieuw gestart.") % {"period": again.period})
+        return redirect("billing:run_detail", pk=again.pk)
 
 
 class PriceEqualityView(ProviderPageMixin, TemplateView):

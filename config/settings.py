@@ -193,11 +193,23 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker process that dies mid-task (killed, out of memory) hands its message back to the queue
+# instead of acknowledging it; the task then continues its run (the work is idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The soft limit raises in the task, which records its run as failed; the hard limit kills the process,
+# and the run's stale heartbeat is recovered (recover_runs).
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=900)
-# Redelivery of an unacknowledged task only after this long: above the longest task's hard limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redelivery of an unacknowledged task only after this long: above the longest task's hard limit, so a
+# task still working is never delivered a second time.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be above CELERY_TASK_TIME_LIMIT.")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# A running billing, settlement or transition run whose heartbeat is older than this was interrupted:
+# recover_runs (and its beat task) marks it failed and restarts billing for its period.
+RUN_STALE_MINUTES = env.int("RUN_STALE_MINUTES", default=20)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -227,6 +239,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "billing-bill-due-period": {
         "task": "billing.bill_due_period_task",
         "schedule": crontab(hour=6, minute=30, day_of_week="1-5"),
+    },
+    # Every five minutes: runs whose heartbeat went stale are marked failed, billing restarted.
+    "billing-recover-runs": {
+        "task": "billing.recover_runs_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "transition-recover-runs": {
+        "task": "transition.recover_runs_task",
+        "schedule": crontab(minute="*/5"),
     },
     "budget-deadline-reminders": {
         "task": "budget.send_deadline_reminders_task",

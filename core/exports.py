@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import queue
+import re
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -48,10 +49,31 @@ class Column:
     kind: str = TEXT
 
 
+# Characters XLSX cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE: C0 controls but tab, LF and CR).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text a spreadsheet would run as a formula (OWASP "CSV injection"): it gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """User text as every export writes it: characters XLSX cannot hold removed, and text a
+    spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) neutralised with a
+    leading ``'``. Numbers and dates are typed values and are not touched."""
+    value = _ILLEGAL.sub("", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def safe_row(values: Iterable) -> list:
+    """``safe_text`` on every text of a row (for writers outside the column engine)."""
+    return [safe_text(v) if isinstance(v, str) else v for v in values]
+
+
 def format_value(value, kind: str) -> str:
     """The machine format of one value, identical to what the PostgreSQL path produces."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return safe_text(value)
     if kind == MONEY:
         return f"{Decimal(value):.2f}"
     if kind == BOOLEAN:
@@ -133,12 +155,24 @@ def _copy_expression(column_ref: str, kind: str) -> str:
     if kind == MONEY:
         return f"round({column_ref}, 2)"
     if kind == TEXT:
-        return f"nullif({column_ref}::text, '')"
+        return _copy_safe_text(column_ref)
     if kind == BOOLEAN:
         return f"(CASE WHEN {column_ref} THEN 'true' WHEN NOT {column_ref} THEN 'false' END)"
     if kind == DATETIME:
         return f"(to_json({column_ref}) #>> '{{}}')"
     return column_ref
+
+
+def _copy_safe_text(column_ref: str) -> str:
+    """:func:`safe_text` in SQL, for text columns only (a number in a text column stays as it is)."""
+    cleaned = f"regexp_replace({column_ref}::text, E'[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f]', '', 'g')"
+    starts = "('=', '+', '-', '@', chr(9), chr(13))"
+    is_text = (
+        f"pg_typeof({column_ref}) IN ('text'::regtype, 'character varying'::regtype, 'character'::regtype)"
+    )
+    apostrophe = "''''"  # one ' as an SQL literal
+    safe = f"(CASE WHEN left({cleaned}, 1) IN {starts} THEN {apostrophe} || {cleaned} ELSE {cleaned} END)"
+    return f"nullif(CASE WHEN {is_text} THEN {safe} ELSE {column_ref}::text END, '')"
 
 
 def copy_sql(queryset: QuerySet, columns: Sequence[Column]) -> str | None:
@@ -272,6 +306,8 @@ def iter_copy_csv(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[byt
 def _xlsx_value(value, kind: str):
     if value is None:
         return None
+    if isinstance(value, str):
+        return safe_text(value)
     if kind in (MONEY, DECIMAL):
         return Decimal(value)
     if isinstance(value, datetime):
@@ -299,12 +335,18 @@ def write_xlsx(rows: Iterable[Sequence], columns: Sequence[Column], *, title: st
     for row in rows:
         cells = []
         for i, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-            if i in money_format or i in date_format:
-                cell = WriteOnlyCell(sheet, value=_xlsx_value(value, kind))
+            value = _xlsx_value(value, kind)
+            if isinstance(value, str):
+                # User text is a string cell, never a formula, whatever it begins with.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                cells.append(cell)
+            elif i in money_format or i in date_format:
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "0.00" if i in money_format else "yyyy-mm-dd"
                 cells.append(cell)
             else:
-                cells.append(_xlsx_value(value, kind))
+                cells.append(value)
         sheet.append(cells)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
     workbook.save(output)
@@ -351,7 +393,7 @@ class CSVRenderer(renderers.BaseRenderer):
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(names)
         for record in records:
-            writer.writerow(["" if record.get(n) is None else record.get(n) for n in names])
+            writer.writerow(safe_row("" if record.get(n) is None else record.get(n) for n in names))
         return buffer.getvalue().encode("utf-8")
 
 

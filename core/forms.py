@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .money import format_decimal_nl
 from .numbers import NumberError, parse_typed_decimal
+from .validators import NoControlCharacters
 
 #: The portal's messages per error code; a code's message for a kind of field wins over the general one.
 PORTAL_MESSAGES = {
@@ -59,6 +60,7 @@ def portal_error_messages(field: forms.Field) -> None:
             field.error_messages.setdefault(code, PORTAL_MESSAGES[code])
 
 
+
 _WIDGET_CLASSES = {
     forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
     forms.Select: "utrecht-select utrecht-select--html-select",
@@ -71,7 +73,8 @@ _WIDGET_CLASSES = {
 
 
 class UtrechtFormMixin:
-    """Adds the NL Design System classes and ``aria-describedby``/``aria-invalid`` to every widget."""
+    """Adds the NL Design System classes and ``aria-describedby``/``aria-invalid`` to every widget, and
+    refuses control characters in every text field (tabs and line breaks only in a textarea)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,6 +82,9 @@ class UtrechtFormMixin:
         for field in self.fields.values():
             portal_error_messages(field)
         for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators = [*field.validators, NoControlCharacters(multiline=multiline)]
             widget = field.widget
             css = next((c for t, c in _WIDGET_CLASSES.items() if isinstance(widget, t)), None)
             widget.attrs["class"] = css or "utrecht-textbox utrecht-textbox--html-input"

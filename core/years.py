@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# A date in a file may lie further back (someone employed since 1986), never in year 1 or 40000.
+MIN_DATE_YEAR = 1900
 
 
 def year_validators() -> list:
@@ -15,6 +17,10 @@ def year_validators() -> list:
 
 def is_valid_year(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
+
+
+def is_valid_date_year(year: int) -> bool:
+    return MIN_DATE_YEAR <= year <= MAX_YEAR
 
 
 class YearField(models.PositiveSmallIntegerField):

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from core.api import ExportListMixin
 from core.exports import DATETIME, DECIMAL, INTEGER, XLSX_CONTENT_TYPE, Column, format_value, write_xlsx
+from core.validators import no_control_characters
 from services.models import Service
 from tenants.mixins import HasPortalRole, ScopedViewSetMixin
 from tenants.models import Organisation
@@ -251,8 +252,10 @@ class RealisationSerializer(serializers.Serializer):
         "null for a KPI without a norm (meldingen).",
     )
     months = serializers.IntegerField(help_text="Months measured in the period.")
-    explanation = serializers.CharField(allow_blank=True, help_text="Leiden's explanation of a breach.")
-    remedy = serializers.CharField(allow_blank=True)
+    explanation = serializers.CharField(
+        allow_blank=True, help_text="Leiden's explanation of a breach.", validators=[no_control_characters]
+    )
+    remedy = serializers.CharField(allow_blank=True, validators=[no_control_characters])
 
 
 def _int_param(value: str | None, name: str, low: int, high: int, *, required: bool) -> int | None:

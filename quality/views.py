@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.csvinput import CsvProblems
+from core.exports import safe_row
 from core.periods import Period
 from services.models import Service
 from tenants.mixins import PortalAccessMixin
@@ -339,7 +340,7 @@ def open_register_csv(request):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(register_rows(tariff_register()))
+    writer.writerows(safe_row(row) for row in register_rows(tariff_register()))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tarievenregister.csv"'
     response["Access-Control-Allow-Origin"] = "*"

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from billing.models import Invoice
 from tenants.roles import Role
@@ -81,5 +82,7 @@ def test_no_request_to_the_api_ends_in_a_server_error(case, tokens, wsgi_app):
     # Examples take turns between the two roles, so both meet every operation at half the requests.
     key = tokens[next(_turns) % len(tokens)]
     case.call_and_validate(
-        headers={"Authorization": f"Token {key}"}, checks=[not_a_server_error], app=wsgi_app
+        headers={"Authorization": f"Token {key}"},
+        checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
+        app=wsgi_app,
     )

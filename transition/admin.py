@@ -18,7 +18,8 @@ from .models import Employee, Employment, SupplierContract, TransitionRun
 from .report import summary_lines
 from .services.employees import update_employee
 from .services.novation import record_novation
-from .services.runs import confirm_execution, start_upload_run
+from .services.runs import confirm_execution, retry_run, start_upload_run
+from .services.undo import undo_transition
 
 
 class NoRevertMixin:
@@ -175,6 +176,16 @@ class TransitionRunAdmin(NoRevertMixin, SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.execute_view),
                 name="transition_transitionrun_execute",
             ),
+            path(
+                "<int:run_id>/opnieuw/",
+                self.admin_site.admin_view(self.retry_view),
+                name="transition_transitionrun_retry",
+            ),
+            path(
+                "<int:run_id>/terugdraaien/",
+                self.admin_site.admin_view(self.undo_view),
+                name="transition_transitionrun_undo",
+            ),
         ]
         return own + super().get_urls()
 
@@ -218,6 +229,11 @@ class TransitionRunAdmin(NoRevertMixin, SimpleHistoryAdmin):
                 and run.status == TransitionRun.Status.VALID
                 and self.has_add_permission(request)
             ),
+            "may_retry": (
+                (run.status == TransitionRun.Status.FAILED or run.is_stale)
+                and self.has_add_permission(request)
+            ),
+            "may_undo": run.status == TransitionRun.Status.EXECUTED and self.has_add_permission(request),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "transition/admin/run.html", context)
@@ -233,6 +249,32 @@ class TransitionRunAdmin(NoRevertMixin, SimpleHistoryAdmin):
             return redirect(reverse("admin:transition_transitionrun_change", args=[run.pk]))
         self.message_user(request, _("De uitvoering is gestart."), messages.INFO)
         return redirect(reverse("admin:transition_transitionrun_change", args=[execution.pk]))
+
+    def retry_view(self, request, run_id: int):
+        """A failed or stuck run started again: a new queued run with the same files."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(TransitionRun, pk=run_id)
+        try:
+            again = retry_run(run=run, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect(reverse("admin:transition_transitionrun_change", args=[run.pk]))
+        self.message_user(request, _("De run is opnieuw gestart."), messages.INFO)
+        return redirect(reverse("admin:transition_transitionrun_change", args=[again.pk]))
+
+    def undo_view(self, request, run_id: int):
+        """Undo an executed transition nothing has built on yet (a reason is required)."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(TransitionRun, pk=run_id)
+        try:
+            undo_transition(run=run, by=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("De transitie is teruggedraaid."), messages.SUCCESS)
+        return redirect(reverse("admin:transition_transitionrun_change", args=[run.pk]))
 
 
 def _progress(run: TransitionRun) -> dict | None:

@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from core.api import ExportListMixin
-from core.exports import DATE, DECIMAL, INTEGER, MONEY, XLSX_CONTENT_TYPE, Column, write_xlsx
+from core.exports import DATE, DECIMAL, INTEGER, MONEY, XLSX_CONTENT_TYPE, Column, safe_row, write_xlsx
 from core.schema import FORMAT_PARAMETER, PortalAutoSchema
 from tenants.mixins import HasPortalRole, ScopedViewSetMixin
 from tenants.roles import PROVIDER_ROLES
@@ -134,7 +134,7 @@ def _csv_response(rows: list[dict]) -> StreamingHttpResponse:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(REPORT_COLUMNS)
         for row in rows:
-            writer.writerow(["" if row[c] is None else row[c] for c in REPORT_COLUMNS])
+            writer.writerow(safe_row("" if row[c] is None else row[c] for c in REPORT_COLUMNS))
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -23,7 +23,7 @@ from core.csvinput import CsvProblems, CsvRow, Problem, read_csv
 from services.models import Service
 from tenants.models import Location, Organisation
 
-from .models import EFFECTIVE_DATE, LAST_LEGACY_DAY, MAX_FTE, MAX_SCALE, MIN_SCALE
+from .models import EFFECTIVE_DATE, LAST_LEGACY_DAY, MAX_FTE, MAX_SCALE, MIN_SCALE, Employee, SupplierContract
 
 STAFF_COLUMNS = (
     "personeelsnummer",
@@ -177,6 +177,11 @@ def _lookups() -> tuple[dict[str, int], dict[str, int], dict[str, int], Transiti
     return locations, customers, services, result
 
 
+def _field(model, name: str):
+    """The model field a column is written to: its limits are the column's limits."""
+    return model._meta.get_field(name)
+
+
 def _read(file: InputFile, columns) -> tuple[list[CsvRow], list[Problem]]:
     try:
         return list(read_csv(file.data, name=file.name, columns=columns)), []
@@ -194,13 +199,13 @@ def _duplicate(row: CsvRow, column: str, value: str, seen: dict[str, int]) -> No
 
 
 def _staff_row(row: CsvRow, locations: dict[str, int], seen: dict[str, int]) -> StaffRow | None:
-    number = row.text("personeelsnummer", max_length=20)
+    number = row.text("personeelsnummer", field=_field(Employee, "personnel_number"))
     if number:
         _duplicate(row, "personeelsnummer", number, seen)
-    first_name = row.text("voornaam", max_length=60)
-    name_prefix = row.text("tussenvoegsel", required=False, max_length=20)
-    last_name = row.text("achternaam", max_length=80)
-    function = row.text("functie", max_length=100)
+    first_name = row.text("voornaam", field=_field(Employee, "first_name"))
+    name_prefix = row.text("tussenvoegsel", required=False, field=_field(Employee, "name_prefix"))
+    last_name = row.text("achternaam", field=_field(Employee, "last_name"))
+    function = row.text("functie", field=_field(Employee, "function"))
     scale = row.integer("schaal")
     if scale is not None and not MIN_SCALE <= scale <= MAX_SCALE:
         row.problem(
@@ -208,14 +213,14 @@ def _staff_row(row: CsvRow, locations: dict[str, int], seen: dict[str, int]) -> 
             _("%(scale)d ligt niet tussen %(min)d en %(max)d")
             % {"scale": scale, "min": MIN_SCALE, "max": MAX_SCALE},
         )
-    fte = row.decimal("fte", places=4)
+    fte = row.decimal("fte", field=_field(Employee, "fte"))
     if fte is not None and not Decimal(0) < fte <= MAX_FTE:
         row.problem("fte", _("%(fte)s ligt niet in (0, 1,2]: groter dan 0 en ten hoogste 1,2") % {"fte": fte})
-    location_name = row.text("standplaats")
+    location_name = row.text("standplaats", max_length=200)
     location_id = locations.get(location_name.strip().lower()) if location_name else None
     if location_name and location_id is None:
         row.problem("standplaats", _("'%(name)s' is geen bekende locatie") % {"name": location_name})
-    department = row.text("afdeling", required=False, max_length=100)
+    department = row.text("afdeling", required=False, field=_field(Employee, "department"))
     since = row.date("datum_in_dienst")
     if since is not None and since > LAST_LEGACY_DAY:
         row.problem(
@@ -238,12 +243,12 @@ def _kvk(row: CsvRow) -> str:
 
 
 def _contract_row(row: CsvRow, seen: dict[str, int]) -> ContractRow | None:
-    number = row.text("contractnummer", max_length=30)
+    number = row.text("contractnummer", field=_field(SupplierContract, "number"))
     if number:
         _duplicate(row, "contractnummer", number, seen)
-    supplier = row.text("leverancier", max_length=150)
+    supplier = row.text("leverancier", field=_field(SupplierContract, "supplier"))
     kvk = _kvk(row)
-    description = row.text("omschrijving", max_length=300)
+    description = row.text("omschrijving", field=_field(SupplierContract, "description"))
     start = row.date("startdatum")
     end = row.date("einddatum", required=False)
     if start and end and end < start:
@@ -255,7 +260,7 @@ def _contract_row(row: CsvRow, seen: dict[str, int]) -> ContractRow | None:
             _("%(end)s liep af vóór %(day)s: niets over te dragen")
             % {"end": end.strftime("%d-%m-%Y"), "day": EFFECTIVE_DATE.strftime("%d-%m-%Y")},
         )
-    value = row.decimal("jaarwaarde", places=2)
+    value = row.decimal("jaarwaarde", field=_field(SupplierContract, "annual_value"))
     if value is not None and value < 0:
         row.problem("jaarwaarde", _("%(value)s is negatief") % {"value": value})
     if row.problems:
@@ -266,17 +271,17 @@ def _contract_row(row: CsvRow, seen: dict[str, int]) -> ContractRow | None:
 def _agreement_row(
     row: CsvRow, customers: dict[str, int], services: dict[str, int], seen: dict[str, int]
 ) -> AgreementRow | None:
-    customer_name = row.text("gemeente")
+    customer_name = row.text("gemeente", max_length=200)
     customer_id = customers.get(customer_name.strip().lower()) if customer_name else None
     if customer_name and customer_id is None:
         row.problem(
             "gemeente", _("'%(name)s' is geen bekende gemeente (naam of CBS-code)") % {"name": customer_name}
         )
-    code = row.text("dienstcode")
+    code = row.text("dienstcode", max_length=50)
     service_id = services.get(code.strip().upper()) if code else None
     if code and service_id is None:
         row.problem("dienstcode", _("'%(code)s' staat niet in de catalogus") % {"code": code})
-    volume = row.decimal("volume", places=4)
+    volume = row.decimal("volume", field=_field(AgreementLine, "volume"))
     if volume is not None and volume < 0:
         row.problem("volume", _("%(volume)s is negatief") % {"volume": volume})
     if customer_id and service_id:

@@ -6,7 +6,7 @@ employment records say who employed them in which period (Servicepunt71 until 20
 who worked where on a given date and the reconciliation can compare both sides of the transfer.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -43,6 +44,7 @@ class TransitionRun(models.Model):
         UNCHANGED = "unchanged", _("Al uitgevoerd, niets gewijzigd")
         REFUSED = "refused", _("Geweigerd")
         FAILED = "failed", _("Mislukt")
+        UNDONE = "undone", _("Teruggedraaid")
 
     mode = models.CharField(_("soort"), max_length=10, choices=Mode.choices, default=Mode.DRY_RUN)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
@@ -62,13 +64,16 @@ class TransitionRun(models.Model):
     )
     created_at = models.DateTimeField(_("gestart op"), auto_now_add=True)
     finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+    # Written while the run works (an execution's own transaction holds the run's row lock instead);
+    # a queued or running run whose heartbeat is older than RUN_STALE_MINUTES is recovered.
+    heartbeat_at = models.DateTimeField(_("laatste teken van leven"), null=True, blank=True)
     task_id = models.CharField(_("taak"), max_length=50, blank=True)
     staff_count = models.PositiveIntegerField(_("medewerkers"), default=0)
     contract_count = models.PositiveIntegerField(_("contracten"), default=0)
     agreement_line_count = models.PositiveIntegerField(_("regels overeenkomsten"), default=0)
     message = models.TextField(_("melding"), blank=True)
     report = models.JSONField(_("verslag"), default=dict, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["heartbeat_at"])
 
     class Meta:
         verbose_name = _("transitierun")
@@ -96,6 +101,17 @@ class TransitionRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def last_sign_of_life(self):
+        return self.heartbeat_at or self.created_at
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running without a heartbeat for RUN_STALE_MINUTES: interrupted, not working."""
+        if self.is_finished or self.last_sign_of_life is None:
+            return False
+        return self.last_sign_of_life < timezone.now() - timedelta(minutes=settings.RUN_STALE_MINUTES)
 
 
 class Employee(models.Model):

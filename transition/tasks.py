@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from .services.runs import carry_out_run
+from .services.runs import carry_out_run, recover_stale_runs
 
 
 @shared_task(bind=True, name="transition.carry_out_run_task")
@@ -16,3 +16,9 @@ def carry_out_run_task(self: Task, *, run_id: int) -> str:
             self.update_state(state="PROGRESS", meta={"percent": percent, "step": str(step)})
 
     return carry_out_run(run_id=run_id, progress=progress, task_id=self.request.id or "")
+
+
+@shared_task(name="transition.recover_runs_task")
+def recover_runs_task() -> list[int]:
+    """Every few minutes from beat: runs whose heartbeat went stale are marked failed ("onderbroken")."""
+    return [run.pk for run in recover_stale_runs()]

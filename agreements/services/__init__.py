@@ -2,9 +2,9 @@
 
 One module per concern: ``agreements`` (lifecycle, signing), ``lines`` (lines and volumes, renewal into
 a year), ``change_requests`` and ``notifications`` (e-mail, run from tasks). Import from those modules;
-the two names below stay here for billing, which calls them while it bills a period.
+the names below stay here for billing, which calls them while it bills a period.
 """
 
-from .lines import ensure_lines_for_year, record_billed_period
+from .lines import ensure_lines_for_year, lock_agreement, record_billed_period
 
-__all__ = ["ensure_lines_for_year", "record_billed_period"]
+__all__ = ["ensure_lines_for_year", "lock_agreement", "record_billed_period"]

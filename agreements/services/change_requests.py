@@ -27,7 +27,7 @@ from tenants.types import User
 
 from ..models import Agreement, AgreementLine, ChangeRequest
 from ..selectors import ChangeEffect, change_effect, line_volumes_in_year
-from .lines import check_basic_package, parse_volume, renew_up_to, write_line
+from .lines import check_basic_package, lock_agreement, parse_volume, renew_up_to, write_line
 
 CHANGE_REQUEST_PERMISSIONS = {
     Role.CONTRACT_MANAGER: ["view_changerequest"],
@@ -360,8 +360,12 @@ def approve_change_request(
     ``effective_from`` set to that date moves the request there, keeping the original date
     (``original_effective_from``) and saying so in the decision."""
     reason = _reason(reason)
+    # Lock order (docs/rules.md): the agreement first, then the request and the lines, as issuing an
+    # invoice takes the agreement before the invoice; opposite orders could deadlock.
+    agreement_id = ChangeRequest.objects.filter(pk=request.pk).values_list("agreement_id", flat=True).first()
+    if agreement_id is not None:
+        lock_agreement(agreement_id=agreement_id)
     request = _lock_open_request(request)
-    Agreement.objects.select_for_update().filter(pk=request.agreement_id).first()
     request.agreement.refresh_from_db()
     original = _moved(request=request, effective_from=effective_from)
     _validate_change(

@@ -235,6 +235,12 @@ def renew_agreements(*, year: int, by: User | None = None) -> int:
 
 
 @transaction.atomic
+def lock_agreement(*, agreement_id: int) -> Agreement:
+    """Lock an agreement's row until the transaction ends: the first lock of every write that touches
+    an agreement and its invoices or lines (the lock order, docs/rules.md)."""
+    return Agreement.objects.select_for_update().get(pk=agreement_id)
+
+
 def record_billed_period(*, agreement: Agreement, period_end: date) -> Agreement:
     """Billing calls this when it issues an invoice: no change may take effect on or before this date."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)

@@ -4,14 +4,16 @@ original that credit notes fully cover becomes credited."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from agreements.services import record_billed_period
+from agreements.services import lock_agreement, record_billed_period
 from core.history import save_with_history
 from core.periods import Period
 from services.models import Tariff
@@ -20,7 +22,7 @@ from services.services import lock_tariffs
 from tenants.types import User
 
 from ..models import Invoice, InvoiceLine, NumberSeries
-from ..selectors import can_be_issued, can_be_marked_paid, is_internal_customer
+from ..selectors import can_be_issued, can_be_marked_paid, is_internal_customer, period_drafts
 from .invoices import apply_totals, check_price_equality, missing_tariffs_error, periodic_lines
 
 PAYMENT_TERM_DAYS = 30
@@ -103,6 +105,12 @@ def issue_invoice(*, invoice: Invoice, by: User | None = None, issue_date: date 
     used and records the billed period on the agreement. A periodic draft is first recalculated from
     the volumes in force on its period's first day (its lines and totals rebuilt); the tariff check
     runs on the rebuilt lines."""
+    # Lock order (docs/rules.md): the agreement first, then the invoice and its lines, then the number
+    # series and the tariffs. Approving a change request takes the agreement first too, so the two
+    # cannot deadlock.
+    agreement_id = Invoice.objects.filter(pk=invoice.pk).values_list("agreement_id", flat=True).first()
+    if agreement_id is not None:
+        lock_agreement(agreement_id=agreement_id)
     invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
     if not can_be_issued(invoice):
         raise ValidationError(_("Alleen een concept kan worden verzonden; deze factuur is al verzonden."))
@@ -158,3 +166,51 @@ def mark_invoice_paid(
     invoice.paid_at = paid_at or timezone.now()
     save_with_history(invoice, by=by)
     return invoice
+
+
+@dataclass
+class PeriodIssue:
+    """What issuing a period's drafts did: the invoices issued and the drafts left, each with why."""
+
+    period: Period
+    issued: list[Invoice] = field(default_factory=list)
+    left: list[tuple[Invoice, str]] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        notes = [
+            ngettext(
+                "%(count)d factuur van %(period)s verzonden.",
+                "%(count)d facturen van %(period)s verzonden.",
+                len(self.issued),
+            )
+            % {"count": len(self.issued), "period": self.period}
+        ]
+        if self.left:
+            notes.append(
+                ngettext(
+                    "%(count)d concept niet verzonden:",
+                    "%(count)d concepten niet verzonden:",
+                    len(self.left),
+                )
+                % {"count": len(self.left)}
+            )
+            notes.extend(f"- {invoice.customer.name}: {reason}" for invoice, reason in self.left)
+        return notes
+
+
+def issue_period_drafts(
+    *, period: Period, by: User | None = None, issue_date: date | None = None
+) -> PeriodIssue:
+    """Issue every periodic draft of ``period``, whichever run made it, after the price-equality check
+    of its year. A draft that cannot be issued stays a draft, with the reason in the result."""
+    result = PeriodIssue(period=period)
+    drafts = list(period_drafts(period).select_related("customer").order_by("customer__name", "pk"))
+    if not drafts:
+        return result
+    check_price_equality(year=period.year)
+    for draft in drafts:
+        try:
+            result.issued.append(issue_invoice(invoice=draft, by=by, issue_date=issue_date))
+        except ValidationError as exc:
+            result.left.append((draft, " ".join(exc.messages)))
+    return result

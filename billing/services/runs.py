@@ -6,6 +6,7 @@ Planning only reads. A run queued from the portal or the admin is done by a work
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.models import Agreement
 from core.money import format_eur
 from core.periods import Period
+from core.runs import failure_reason, record_failure
 from core.tasks import enqueue
 from core.texts import Text
 from services.selectors import tariffs_for_year
@@ -29,10 +32,16 @@ from tenants.types import User
 
 from ..calculations import totals
 from ..models import BillingRun, Invoice, InvoiceLine
-from ..selectors import active_agreement, customers_to_bill, is_internal_customer, periodic_invoice_covering
+from ..selectors import (
+    active_agreement,
+    customers_to_bill,
+    is_internal_customer,
+    period_drafts,
+    periodic_invoice_covering,
+)
 from ..workdays import first_working_day
 from .invoices import check_price_equality, create_draft, lock_customer, missing_tariffs_error, periodic_lines
-from .issuing import issue_drafts
+from .issuing import issue_period_drafts
 
 logger = logging.getLogger(__name__)
 
@@ -158,30 +167,76 @@ def _dry_run_notes(plans: list[InvoicePlan], period: Period) -> list[str]:
 
 
 def _update_run(run: BillingRun, **changes: Any) -> None:
+    changes.setdefault("heartbeat_at", timezone.now())
     for name, value in changes.items():
         setattr(run, name, value)
     run.save(update_fields=list(changes))
 
 
+ACTIVE = (BillingRun.Status.PENDING, BillingRun.Status.RUNNING)
+
+
+def fail_run(run: BillingRun, exc: BaseException, *, notes: list[str] | None = None) -> None:
+    """Record why ``run`` stopped, on a connection of its own (core.runs.record_failure)."""
+    reason = failure_reason(exc)
+    logger.error("Billing run %s for %s failed: %s", run.pk, run.period, reason)
+    message = "\n".join([*(notes or []), reason])
+    record_failure(BillingRun, run.pk, reason=message, active=ACTIVE)
+    run.status, run.message = BillingRun.Status.FAILED, message
+
+
 def start_billing_run(*, period: Period, by: User | None = None, dry_run: bool = False) -> BillingRun:
-    """Queue a run for ``period``; a Celery worker does the work (progress shows on the run)."""
-    run = BillingRun.objects.create(period=str(period), is_dry_run=dry_run, started_by=by)
+    """Queue a run for ``period`` (a whole year: its settlement); a Celery worker does the work (progress
+    shows on the run)."""
+    run = BillingRun.objects.create(
+        period=str(period), is_dry_run=dry_run and period.kind != "year", started_by=by
+    )
     enqueue(CARRY_OUT_TASK, run_id=run.pk)
     return run
 
 
 def carry_out_billing_run(*, run_id: int) -> str | None:
-    """The worker's part of a queued run. Only the call that moves the run from pending to running
-    bills (one conditional UPDATE), so a task delivered twice or two workers never bill one run twice.
+    """The worker's part of a queued run. The call that moves the run from pending to running claims
+    it (one conditional UPDATE). A task delivered again for a run still running (its worker died and
+    the message came back) continues that run: the work is idempotent per customer, so what was made
+    stays and is counted, and ``started_at`` keeps the first start. A finished run is left alone.
     Returns the run's final status, or None when there was nothing to do."""
-    claimed = BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.PENDING).update(
-        status=BillingRun.Status.RUNNING, started_at=timezone.now()
+    now = timezone.now()
+    BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.PENDING).update(
+        status=BillingRun.Status.RUNNING, started_at=now, heartbeat_at=now
     )
-    if not claimed:
+    run = BillingRun.objects.select_related("started_by").filter(pk=run_id).first()
+    if run is None or run.status != BillingRun.Status.RUNNING:
         return None
-    run = BillingRun.objects.select_related("started_by").get(pk=run_id)
-    run = run_billing(period=Period.parse(run.period), by=run.started_by, dry_run=run.is_dry_run, run=run)
+    period = Period.parse(run.period)
+    if period.kind == "year":
+        from .settlement import settle_year
+
+        with contextlib.suppress(ValidationError):  # a refusal is recorded on the run
+            settle_year(year=period.year, by=run.started_by, run=run)
+        run.refresh_from_db()
+        return run.status
+    run = run_billing(period=period, by=run.started_by, dry_run=run.is_dry_run, run=run)
     return run.status
+
+
+def begin_run(run: BillingRun | None, *, period: str, by: User | None, dry_run: bool = False) -> BillingRun:
+    """The run a piece of work records itself on: a new one, or ``run`` (claimed, or continued)."""
+    now = timezone.now()
+    if run is None:
+        return BillingRun.objects.create(
+            period=period,
+            is_dry_run=dry_run,
+            started_by=by,
+            status=BillingRun.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+        )
+    changes: dict[str, Any] = {"status": BillingRun.Status.RUNNING, "progress_done": 0, "message": ""}
+    if run.started_at is None:
+        changes["started_at"] = now
+    _update_run(run, **changes)
+    return run
 
 
 def run_billing(
@@ -192,22 +247,16 @@ def run_billing(
     issue: bool = False,
     run: BillingRun | None = None,
 ) -> BillingRun:
-    """Bill ``period``: one draft invoice per customer from its active agreement; ``issue`` issues them.
+    """Bill ``period``: one draft invoice per customer from its active agreement; ``issue`` then issues
+    every draft of the period, whichever run made it (the same checks as issuing one by one).
 
     Idempotent: a customer already billed for the period (or an overlapping one) gets nothing new. The
     price equality of the year is checked first; a deviation stops the run before anything is written.
-    The run's status, progress and message say what happened; failures are recorded, not raised.
+    The run's status, progress and message say what happened. A refusal (ValidationError) is recorded;
+    any other failure (a time limit, a lost connection, a deadlock) is recorded on a connection of its
+    own and raised again, so the worker sees it too.
     """
-    if run is None:
-        run = BillingRun.objects.create(period=str(period), is_dry_run=dry_run, started_by=by)
-    _update_run(
-        run,
-        status=BillingRun.Status.RUNNING,
-        started_at=timezone.now(),
-        progress_done=0,
-        invoices_created=0,
-        message="",
-    )
+    run = begin_run(run, period=str(period), by=by, dry_run=dry_run)
     notes: list[str] = []
     try:
         check_price_equality(year=period.year)
@@ -217,17 +266,17 @@ def run_billing(
             notes.extend(_dry_run_notes(plans, period))
             _update_run(run, progress_done=len(plans))
         else:
-            created = []
             for done, plan in enumerate(plans, start=1):
-                invoice, note = _bill_customer(plan, period, run, by)
-                if invoice is not None:
-                    created.append(invoice)
+                _invoice, note = _bill_customer(plan, period, run, by)
                 if note:
                     notes.append(note)
-                _update_run(run, progress_done=done, invoices_created=len(created))
+                # Counted from the database: a continued run counts what its first delivery made.
+                _update_run(run, progress_done=done, invoices_created=run.invoices.count())
             notes.extend(_unbilled_earlier_periods(plans, period))
             if issue:
-                issue_drafts(invoices=created, by=by)
+                notes.extend(issue_period_drafts(period=period, by=by).notes())
+            else:
+                notes.extend(_waiting_drafts_note(period))
         if not plans:
             notes.append(Text("no_active_agreements", period=str(period)).encode())
         _update_run(run, status=BillingRun.Status.DONE, finished_at=timezone.now(), message="\n".join(notes))
@@ -239,7 +288,24 @@ def run_billing(
             finished_at=timezone.now(),
             message="\n".join([*notes, *exc.messages]),
         )
+    except Exception as exc:
+        fail_run(run, exc, notes=notes)
+        raise
     return run
+
+
+def _waiting_drafts_note(period: Period) -> list[str]:
+    count = period_drafts(period).count()
+    if not count:
+        return []
+    return [
+        ngettext(
+            "%(count)d concept van %(period)s wacht op verzenden.",
+            "%(count)d concepten van %(period)s wachten op verzenden.",
+            count,
+        )
+        % {"count": count, "period": period}
+    ]
 
 
 def bill_due_period(*, day: date) -> BillingRun | None:

@@ -66,3 +66,10 @@ def run_issue(org):
     invoice = invoice_for(org, status=Invoice.Status.DRAFT)
     Invoice.objects.filter(pk=invoice.pk).update(billing_run=run)
     return {"pk": run.pk}
+
+
+@detail_route("billing:run_retry", roles=(), provider_roles=STAFF, method="post", ok_statuses=(302,))
+def run_retry(org):
+    from billing.models import BillingRun
+
+    return {"pk": BillingRunFactory(status=BillingRun.Status.FAILED).pk}

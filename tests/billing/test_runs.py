@@ -127,9 +127,21 @@ def test_the_first_working_day_skips_weekends_and_dutch_holidays():
     assert first_working_day(Period.parse("2026-02")) == date(2026, 2, 2)  # 1 February is a Sunday
 
 
-def test_a_run_another_worker_has_claimed_is_not_billed_again(world):
+def test_a_run_delivered_again_while_running_continues_it_and_bills_each_customer_once(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from billing.services.runs import carry_out_billing_run
 
-    run = BillingRun.objects.create(period="2024-Q1", status=BillingRun.Status.RUNNING)
-    assert carry_out_billing_run(run_id=run.pk) is None
-    assert not Invoice.objects.exists()
+    started = timezone.now() - timedelta(minutes=5)
+    run = BillingRun.objects.create(period="2024-Q1", status=BillingRun.Status.RUNNING, started_at=started)
+    assert carry_out_billing_run(run_id=run.pk) == BillingRun.Status.DONE
+    run.refresh_from_db()
+    run.status = BillingRun.Status.RUNNING  # as if the message came back once more
+    run.save()
+    assert carry_out_billing_run(run_id=run.pk) == BillingRun.Status.DONE
+    run.refresh_from_db()
+    assert Invoice.objects.filter(period="2024-Q1").count() == 3
+    assert run.invoices_created == 3
+    assert run.started_at == started

@@ -24,7 +24,7 @@ def billed_year(world):
 
 def test_realised_volumes_are_read_with_either_delimiter_and_decimal_comma(world):
     data = "\ufeffGemeente ; Dienstcode ; Volume\nGemeente Alfa;ICT-01;12,5\n9002;hrm-01;3\n".encode()
-    assert import_realised_volumes(source=data, year=2024, name="afname.csv") == 2
+    assert import_realised_volumes(source=data, year=2024, name="afname.csv").rows == 2
     assert RealisedVolume.objects.get(customer=world.alfa, service__code="ICT-01").volume == Decimal("12.5")
     assert RealisedVolume.objects.get(customer=world.bravo, service__code="HRM-01").volume == Decimal("3")
 

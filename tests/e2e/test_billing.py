@@ -57,3 +57,34 @@ def test_leidens_staff_bill_a_period_and_issue_the_drafts(page, celery_worker):
     page.goto("/prijsgelijkheid/?year=2024")
     assert "Gelijk" in page.get_by_test_id("verdict").inner_text()
     assert_accessible(page)
+
+
+def test_a_stuck_run_shows_why_and_staff_start_it_again(page, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import BillingRun
+
+    world = billing_world()
+    old = timezone.now() - timedelta(hours=2)
+    stuck = BillingRun.objects.create(
+        period="2024-Q1", status=BillingRun.Status.RUNNING, started_at=old, heartbeat_at=old
+    )
+    user_with_role(world.provider, Role.PROVIDER_STAFF, username="provider.staff")
+    login(page, "provider.staff")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/facturatie/{stuck.pk}/")
+        assert "Vastgelopen" in page.get_by_test_id("run-stuck").inner_text()
+        assert_accessible(page)
+        page.screenshot(path=str(tmp_path / f"stuck-run-{width}.png"), full_page=True)
+    page.get_by_test_id("run-retry").click()
+    page.wait_for_url(lambda url: f"/facturatie/{stuck.pk}/" not in url)
+    stuck.refresh_from_db()
+    assert stuck.status == BillingRun.Status.FAILED
+    assert "Onderbroken" in stuck.message
+    page.goto(f"/facturatie/{stuck.pk}/")
+    assert "Onderbroken" in page.get_by_test_id("run-message").inner_text()
+    assert_accessible(page)
+    page.screenshot(path=str(tmp_path / "failed-run.png"), full_page=True)

@@ -77,10 +77,18 @@ def contract_row(number: str = "SP71-C-001", **overrides) -> list[str]:
     return [values[c] for c in CONTRACT_HEADER]
 
 
+DEFAULT_AGREEMENT_ROWS = [
+    ["Gemeente Leiderdorp", "ICT-01", "310"],
+    ["0547", "HRM-01", "280,5"],
+    ["Oegstgeest", "ICT-01", "290"],
+]
+
+
 def transition_files(staff_rows=None, contract_rows=None, agreement_rows=None, **kwargs) -> TransitionFiles:
     staff_rows = [staff_row()] if staff_rows is None else staff_rows
     contract_rows = [contract_row()] if contract_rows is None else contract_rows
-    agreement_rows = [] if agreement_rows is None else agreement_rows
+    # Every file needs data rows (an empty one is refused): by default the world's legacy agreements.
+    agreement_rows = DEFAULT_AGREEMENT_ROWS if agreement_rows is None else agreement_rows
     return TransitionFiles(
         InputFile("personeel.csv", csv_bytes(STAFF_HEADER, staff_rows, **kwargs)),
         InputFile("contracten.csv", csv_bytes(CONTRACT_HEADER, contract_rows, **kwargs)),

@@ -12,17 +12,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.csvinput import CsvProblems
 from core.history import Reason, save_with_history
+from core.runs import beat, failure_reason, record_failure
+from core.runs import stale_after as default_stale_after
 from core.tasks import enqueue
 from core.texts import Text, render
 from tenants.models import Organisation
@@ -195,9 +199,12 @@ def execute_transition(
     progress(60, _("Leverancierscontracten overzetten"))
     run.contract_count = transfer.transfer_contracts(data=data, run=run, provider=provider, by=by)
     progress(75, _("Overeenkomsten overzetten"))
-    run.agreement_line_count = transfer.carry_agreements(data=data, legacy=legacy, provider=provider, by=by)
+    undo: dict = {}
+    run.agreement_line_count = transfer.carry_agreements(
+        data=data, legacy=legacy, provider=provider, by=by, undo=undo
+    )
     progress(90, _("Aansluiting maken"))
-    run.report = {"is_example": is_example, "source": data.summary()}
+    run.report = {"is_example": is_example, "source": data.summary(), "undo": undo}
     run.report["reconciliation"] = reconcile(run).as_json()
     run.status = TransitionRun.Status.EXECUTED
     run.finished_at = timezone.now()
@@ -286,7 +293,10 @@ def claim_run(*, run_id: int, task_id: str = "") -> tuple[TransitionRun | None, 
         return run, False
     run.status = TransitionRun.Status.RUNNING
     run.task_id = task_id or run.task_id
-    save_with_history(run, reason=Reason("transition_pending"), update_fields=["status", "task_id"])
+    run.heartbeat_at = timezone.now()
+    save_with_history(
+        run, reason=Reason("transition_pending"), update_fields=["status", "task_id", "heartbeat_at"]
+    )
     return run, True
 
 
@@ -300,19 +310,33 @@ def _finish(run: TransitionRun, *, status: str, message: str, **values: Any) -> 
         return save_with_history(run, update_fields=list(values))
 
 
+ACTIVE = (TransitionRun.Status.QUEUED, TransitionRun.Status.RUNNING)
+
+
 def carry_out_run(*, run_id: int, progress: Progress = _noop, task_id: str = "") -> str:
-    """The worker's part: dry run or execution of a queued upload. Safe to run twice (claim first)."""
+    """The worker's part: dry run or execution of a queued upload. Safe to run twice: the first call
+    claims the run; a task delivered again for a run still running (its worker died and the message
+    came back) continues it: an execution that was cut off rolled back whole, a dry run writes nothing.
+
+    Every failure ends the run: problems in the files (invalid), a refusal, or any other error (a time
+    limit, a lost connection), recorded on a connection of its own and raised again for the worker.
+    """
     run, claimed = claim_run(run_id=run_id, task_id=task_id)
     if run is None:
         return "missing"
-    if not claimed:
+    if not claimed and run.status != TransitionRun.Status.RUNNING:
         return run.status
-    files = _files_of(run)
+
+    def working(percent: int, step: str) -> None:
+        beat(TransitionRun, run.pk, active=ACTIVE)
+        progress(percent, step)
+
     try:
+        files = _files_of(run)
         if run.mode == TransitionRun.Mode.DRY_RUN:
-            outcome = plan_transition(files=files, progress=progress)
+            outcome = plan_transition(files=files, progress=working)
         else:
-            outcome = execute_transition(files=files, by=run.created_by, run=run, progress=progress)
+            outcome = execute_transition(files=files, by=run.created_by, run=run, progress=working)
     except CsvProblems as exc:
         problems = [str(p) for p in exc.problems]
         message = _("%(count)d problemen gevonden; er is niets geschreven.") % {"count": len(problems)}
@@ -324,11 +348,13 @@ def carry_out_run(*, run_id: int, progress: Progress = _noop, task_id: str = "")
     except ValidationError as exc:
         return _finish(run, status=TransitionRun.Status.FAILED, message=" ".join(exc.messages)).status
     except Exception as exc:
-        # Rolled back; record why, then let the worker log the error.
-        _finish(run, status=TransitionRun.Status.FAILED, message=_("Mislukt: %(error)s") % {"error": exc})
+        # Rolled back; record why on a connection of its own, then let the worker log the error.
+        record_failure(TransitionRun, run.pk, reason=failure_reason(exc), active=ACTIVE, report={})
         raise
     if outcome.status == TransitionRun.Status.EXECUTED:
         return outcome.status
+    if outcome.run is not None and outcome.run.pk == run.pk:
+        return outcome.run.status  # a second delivery found its own run executed by the first
     counts = outcome.summary
     return _finish(
         run,
@@ -339,3 +365,73 @@ def carry_out_run(*, run_id: int, progress: Progress = _noop, task_id: str = "")
         contract_count=counts.get("contracts", 0),
         agreement_line_count=len(counts.get("agreement_lines", [])),
     ).status
+
+
+def _interrupted(run: TransitionRun) -> str:
+    when = timezone.localtime(run.last_sign_of_life).strftime("%d-%m-%Y %H:%M")
+    return _(
+        "Onderbroken: geen teken van leven sinds %(when)s (de worker is gestopt of de verbinding is "
+        "verbroken). Er is niets geschreven; start de run opnieuw."
+    ) % {"when": when}
+
+
+def recover_stale_runs(*, stale_after: timedelta | None = None) -> list[TransitionRun]:
+    """Mark queued or running runs whose heartbeat is stale as failed ("onderbroken"). A run whose row
+    an open transaction still holds (an execution under way) is alive and skipped."""
+    cutoff = timezone.now() - (stale_after if stale_after is not None else default_stale_after())
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    recovered = []
+    for run_id in TransitionRun.objects.filter(stale, status__in=ACTIVE).values_list("pk", flat=True):
+        with transaction.atomic():
+            run = (
+                TransitionRun.objects.select_for_update(skip_locked=True)
+                .filter(stale, pk=run_id, status__in=ACTIVE)
+                .first()
+            )
+            if run is None:
+                continue
+            run.status, run.message, run.finished_at = (
+                TransitionRun.Status.FAILED,
+                _interrupted(run),
+                timezone.now(),
+            )
+            save_with_history(
+                run, reason=_("onderbroken"), update_fields=["status", "message", "finished_at"]
+            )
+            recovered.append(run)
+    return recovered
+
+
+@transaction.atomic
+def retry_run(*, run: TransitionRun, by: User) -> TransitionRun:
+    """Start a failed or stuck run again: a new queued run with the same files and mode."""
+    run = TransitionRun.objects.select_for_update().get(pk=run.pk)
+    if run.status in ACTIVE:
+        if not run.is_stale:
+            raise ValidationError(
+                _("Deze run is nog bezig; opnieuw starten kan als hij vastloopt of mislukt.")
+            )
+        run.status, run.message, run.finished_at = (
+            TransitionRun.Status.FAILED,
+            _interrupted(run),
+            timezone.now(),
+        )
+        save_with_history(
+            run, by=by, reason=_("onderbroken"), update_fields=["status", "message", "finished_at"]
+        )
+    elif run.status != TransitionRun.Status.FAILED:
+        raise ValidationError(_("Alleen een mislukte of vastgelopen run kan opnieuw worden gestart."))
+    again = TransitionRun(
+        mode=run.mode,
+        status=TransitionRun.Status.QUEUED,
+        created_by=by,
+        staff_checksum=run.staff_checksum,
+        contracts_checksum=run.contracts_checksum,
+        agreements_checksum=run.agreements_checksum,
+        staff_file=run.staff_file.name,
+        contracts_file=run.contracts_file.name,
+        agreements_file=run.agreements_file.name,
+    )
+    save_with_history(again, by=by, reason=_("opnieuw gestart na run %(run)d") % {"run": run.pk})
+    enqueue(RUN_TASK, run_id=again.pk)
+    return again

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementLine
 from agreements.selectors import agreement_in_force
 from agreements.services.agreements import create_agreement, end_agreement, link_predecessor
 from agreements.services.lines import set_line_volumes
@@ -113,27 +113,67 @@ def transfer_contracts(
     return len(contracts)
 
 
-def _legacy_agreement(*, customer: Organisation, legacy: Organisation, by: User | None) -> Agreement:
+def _before(agreement: Agreement, year: int) -> dict:
+    """What the undo needs to put an existing agreement back: its end, status, predecessor and lines."""
+    return {
+        "id": agreement.pk,
+        "year": year,
+        "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
+        "status": agreement.status,
+        "predecessor": agreement.predecessor_id,
+        "lines": {
+            str(service_id): str(volume)
+            for service_id, volume in AgreementLine.objects.filter(
+                agreement=agreement, year=year
+            ).values_list("service_id", "volume")
+        },
+    }
+
+
+def _legacy_agreement(
+    *, customer: Organisation, legacy: Organisation, by: User | None, undo: dict
+) -> Agreement:
     """The municipality's Servicepunt71 agreement for 2022: the one on record, or one made for it."""
     existing = agreement_in_force(customer=customer, on=LAST_LEGACY_DAY)
     if existing is not None and existing.provider_id == legacy.pk:
+        undo["changed"].append(_before(existing, LEGACY_YEAR))
         return existing
-    return create_agreement(
-        customer=customer,
-        provider=legacy,
-        start_date=date(LEGACY_YEAR, 1, 1),
-        end_date=LAST_LEGACY_DAY,
-        status=Agreement.Status.ACTIVE,
-        by=by,
-        title=_("Dienstverleningsovereenkomst Servicepunt71 – %(customer)s") % {"customer": customer.name},
+    return _created(
+        undo,
+        create_agreement(
+            customer=customer,
+            provider=legacy,
+            start_date=date(LEGACY_YEAR, 1, 1),
+            end_date=LAST_LEGACY_DAY,
+            status=Agreement.Status.ACTIVE,
+            by=by,
+            title=_("Dienstverleningsovereenkomst Servicepunt71 – %(customer)s")
+            % {"customer": customer.name},
+        ),
     )
 
 
+def _created(undo: dict, agreement: Agreement) -> Agreement:
+    undo["created"].append(agreement.pk)
+    return agreement
+
+
 def carry_agreements(
-    *, data: TransitionInput, legacy: Organisation, provider: Organisation, by: User | None
+    *,
+    data: TransitionInput,
+    legacy: Organisation,
+    provider: Organisation,
+    by: User | None,
+    undo: dict | None = None,
 ) -> int:
     """Per municipality: the Servicepunt71 agreement gets its 2022 lines and ends on 31-12-2022; its
-    successor with Leiden (the one in force on 01-01-2023, or a new one) gets the same lines for 2023."""
+    successor with Leiden (the one in force on 01-01-2023, or a new one) gets the same lines for 2023.
+
+    ``undo`` collects what was there before (agreements made, and the prior state of those changed),
+    so the transition can be undone (``undo.undo_transition``)."""
+    undo = undo if undo is not None else {}
+    undo.setdefault("created", [])
+    undo.setdefault("changed", [])
     per_customer: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for row in data.agreements:
         per_customer[row.customer_id][row.service_id] = row.volume
@@ -142,20 +182,24 @@ def carry_agreements(
     carried = 0
     for customer in Organisation.objects.filter(pk__in=per_customer).order_by("name"):
         volumes = {services[pk]: volume for pk, volume in per_customer[customer.pk].items()}
-        old = _legacy_agreement(customer=customer, legacy=legacy, by=by)
+        old = _legacy_agreement(customer=customer, legacy=legacy, by=by, undo=undo)
         set_line_volumes(agreement=old, year=LEGACY_YEAR, volumes=volumes, by=by, reason=reason)
         old = end_agreement(agreement=old, end_date=LAST_LEGACY_DAY, by=by)
         new = successor_agreement(customer=customer, provider=provider)
         if new is not None:
+            undo["changed"].append(_before(new, NEW_YEAR))
             link_predecessor(agreement=new, predecessor=old, by=by, reason=reason)
         else:
-            new = create_agreement(
-                customer=customer,
-                provider=provider,
-                start_date=EFFECTIVE_DATE,
-                status=Agreement.Status.ACTIVE,
-                by=by,
-                predecessor=old,
+            new = _created(
+                undo,
+                create_agreement(
+                    customer=customer,
+                    provider=provider,
+                    start_date=EFFECTIVE_DATE,
+                    status=Agreement.Status.ACTIVE,
+                    by=by,
+                    predecessor=old,
+                ),
             )
         set_line_volumes(agreement=new, year=NEW_YEAR, volumes=volumes, by=by, reason=reason)
         carried += len(volumes)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.selectors import price_equality
+from core.years import MAX_YEAR, MIN_YEAR, is_valid_year
 
 
 class Command(BaseCommand):
@@ -12,6 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
 
     def handle(self, *args, **options):
+        if not is_valid_year(options["year"]):
+            raise CommandError(f"--year {options['year']}: a year from {MIN_YEAR} to {MAX_YEAR}.")
         report = price_equality(options["year"])
         for row in report.rows:
             billed = "; ".join(

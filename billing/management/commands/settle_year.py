@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.services.settlement import settle_year
+from core.years import MAX_YEAR, MIN_YEAR, is_valid_year
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--issue", action="store_true", help="issue the settlement documents")
 
     def handle(self, *args, **options):
+        if not is_valid_year(options["year"]):
+            raise CommandError(f"{options['year']}: a year from {MIN_YEAR} to {MAX_YEAR}.")
         try:
             result = settle_year(year=options["year"], issue=options["issue"])
         except ValidationError as exc:
