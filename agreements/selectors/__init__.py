@@ -24,7 +24,16 @@ from .agreements import (
 )
 from .change_requests import change_requests_for, open_change_requests_for
 from .compare import ComparedDomain, ComparedLine, compare_years
-from .costs import CostLine, Forecast, YearCosts, costs_per_year, forecast_next_year, year_costs
+from .costs import (
+    ChosenYears,
+    CostLine,
+    Forecast,
+    YearCosts,
+    chosen_year_costs,
+    costs_per_year,
+    forecast_next_year,
+    year_costs,
+)
 from .volumes import (
     basic_services_for_year,
     billing_periods,
@@ -38,8 +47,10 @@ from .volumes import (
 __all__ = [
     "ComparedDomain",
     "ComparedLine",
+    "chosen_year_costs",
     "compare_years",
     "IN_FORCE",
+    "ChosenYears",
     "CostLine",
     "Forecast",
     "YearCosts",
