@@ -135,7 +135,7 @@ def grant_object_permissions_in_bulk(
         for p in Permission.objects.filter(condition).select_related("content_type")
     }
     model = get_group_obj_perms_model(objs[0])
-    rows = []
+    rows: list[models.Model] = []
     for group_name, app_label, codename in wanted:
         permission = permissions[(app_label, codename)]
         for obj in objs:
@@ -150,7 +150,7 @@ def grant_object_permissions_in_bulk(
                 )
             else:
                 rows.append(model(group=groups[group_name], permission=permission, content_object=obj))
-    model.objects.bulk_create(rows, ignore_conflicts=True)
+    model._default_manager.bulk_create(rows, ignore_conflicts=True)
 
 
 def _role_groups(names: set[str]) -> dict[str, Group]:

@@ -24,4 +24,3 @@ def test_a_billing_run_stays_within_its_query_budget_per_invoice(
         run = run_billing(period=Period.parse("2024-Q1"), issue=True)
     assert run.status == run.Status.DONE, run.message
     assert Invoice.objects.filter(status=Invoice.Status.ISSUED).count() == len(world.customers)
-
