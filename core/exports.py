@@ -283,14 +283,15 @@ _XML_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFF
 
 
 def cell_value(value, kind: str):
-    """The one hook every XLSX cell passes through: the Python value written for ``value`` of ``kind``
-    (amounts and decimals as ``Decimal``, naive datetimes). Cleaning of text cells plugs in here."""
-    if value is None:
-        return None
-    if kind in (MONEY, DECIMAL):
+    """The one hook every XLSX cell passes through: the value written for ``value`` of ``kind`` (amounts
+    and decimals as ``Decimal``, naive datetimes; text, also the text of COPY rows, as it is). Cleaning
+    of text cells plugs in here."""
+    if value is None or value.__class__ is str:
+        return value  # text as it stands (from COPY: numbers and dates already in the machine format)
+    if kind in (MONEY, DECIMAL) and value.__class__ is not Decimal:
         return Decimal(value)
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, datetime) and value.tzinfo:
+        return value.replace(tzinfo=None)
     return value
 
 
@@ -383,8 +384,66 @@ def _row_writer(kinds: Sequence[str]):
     return namespace["write_row"]
 
 
-def write_xlsx_rows(rows: Iterable[Sequence], columns: Sequence[Column], *, title: str = "export"):
-    """Yield the XLSX workbook of ``rows`` (Python values, one per column) in chunks as it is written."""
+def _copy_row_writer(kinds: Sequence[str]):
+    """Like :func:`_row_writer`, for the rows of PostgreSQL's COPY: every value is text in the machine
+    format (numbers already spelled as XLSX wants them, ISO dates), ``""`` for a missing one; each still
+    passes :func:`cell_value`."""
+    lines = ["def write_row(row):"]
+    for i, kind in enumerate(kinds):
+        v, c = f"v{i}", f"c{i}"
+        lines.append(f"    {v} = hook(row[{i}], kinds[{i}])")
+        if kind in (MONEY, DECIMAL, INTEGER):
+            style = f' s="{_STYLE_MONEY}"' if kind == MONEY else ""
+            lines.append(f"    {c} = '<c{style}><v>' + {v} + '</v></c>' if {v} else '<c/>'")
+        elif kind == DATE:
+            lines.append(
+                f"    {c} = '<c s=\"{_STYLE_DATE}\"><v>' + str(day({v}).toordinal() - EPOCH) + '</v></c>' "
+                f"if {v} else '<c/>'"
+            )
+        elif kind == BOOLEAN:
+            lines.append(
+                f"    {c} = ('<c t=\"b\"><v>1</v></c>' if {v} == 'true' else '<c t=\"b\"><v>0</v></c>') if {v} else '<c/>'"
+            )
+        elif kind == DATETIME:
+            lines.append(f"    {c} = cell(stamp({v}), kinds[{i}]) if {v} else '<c/>'")
+        else:
+            lines.append(
+                f"    {c} = '<c t=\"inlineStr\"><is><t xml:space=\"preserve\">' + esc({v}) + '</t></is></c>' "
+                f"if {v} else '<c/>'"
+            )
+    lines.append(f"    return ''.join(('<row>', {', '.join(f'c{i}' for i in range(len(kinds)))}, '</row>'))")
+
+    def stamp(text: str):
+        value = datetime.fromisoformat(text)
+        return value.replace(tzinfo=None) if value.tzinfo else value
+
+    namespace = {
+        "hook": cell_value,
+        "kinds": list(kinds),
+        "day": date.fromisoformat,
+        "EPOCH": _EPOCH_ORDINAL,
+        "esc": _xml_text,
+        "cell": _cell_xml,
+        "stamp": stamp,
+    }
+    exec("\n".join(lines), namespace)  # noqa: S102 - the source is built from the fixed pieces above only
+    return namespace["write_row"]
+
+
+def _copy_rows(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[list[str]]:
+    """The rows of ``queryset`` as COPY writes them (text), parsed back by csv.reader. COPY hands over
+    whole rows, so every chunk parses on its own; the first chunk is the header."""
+    chunks = iter_copy_csv(queryset, columns)
+    next(chunks)
+    for chunk in chunks:
+        yield from csv.reader(io.StringIO(chunk.decode()))
+
+
+def write_xlsx_rows(
+    rows: Iterable[Sequence], columns: Sequence[Column], *, title: str = "export", as_text: bool = False
+):
+    """Yield the XLSX workbook of ``rows`` (Python values, one per column; with ``as_text`` the text of
+    PostgreSQL's COPY) in chunks as it is written."""
     import zipfile
 
     sink = _Sink()
@@ -392,7 +451,7 @@ def write_xlsx_rows(rows: Iterable[Sequence], columns: Sequence[Column], *, titl
     for name, text in _xlsx_parts(title).items():
         archive.writestr(name, text)
     yield sink.take()
-    write_row = _row_writer([c.kind for c in columns])
+    write_row = (_copy_row_writer if as_text else _row_writer)([c.kind for c in columns])
     with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
         header = "".join(f'<c t="inlineStr" s="4"><is><t>{_xml_text(c.name)}</t></is></c>' for c in columns)
         sheet.write(
@@ -503,6 +562,13 @@ def write_xlsx(rows: Iterable[Sequence], columns: Sequence[Column], *, title: st
 
 
 def xlsx_response(queryset: QuerySet, columns: Sequence[Column], filename: str) -> StreamingHttpResponse:
+    """The XLSX export of ``queryset``, streamed; on PostgreSQL its rows come from COPY (several times
+    faster than fetching them as Python values)."""
+    if _is_postgresql(queryset):
+        content = write_xlsx_rows(_copy_rows(queryset, columns), columns, title=filename, as_text=True)
+        response = StreamingHttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
     return rows_xlsx_response(_rows(queryset, columns), columns, filename)
 
 
