@@ -131,7 +131,11 @@ def multiply(times: int = 10) -> None:
                 ],
                 ignore_conflicts=True,
             )
-        invoices = list(Invoice.objects.exclude(status=Invoice.Status.DRAFT).select_related("customer"))
+        invoices = list(
+            Invoice.objects.exclude(status=Invoice.Status.DRAFT)
+            .exclude(kind=Invoice.Kind.CREDIT_NOTE)
+            .select_related("customer")
+        )
         invoice_lines: dict[int, list[InvoiceLine]] = {}
         for line in InvoiceLine.objects.filter(invoice__in=invoices):
             invoice_lines.setdefault(line.invoice_id, []).append(line)
