@@ -109,24 +109,15 @@ class AgreementDetailView(AgreementObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         agreement = self.object
         today = timezone.localdate()
-        years = selectors.costs_per_year(agreement, today=today)
-        context["years"] = years
-        context["forecast"] = selectors.forecast_next_year(agreement, years=years, today=today)
         # One chosen year (?jaar=, default this year) with the year before beside it, newest first.
-        by_year = {costs.year: costs for costs in years}
-        default = today.year if today.year in by_year else max(by_year, default=None)
-        try:
-            chosen = int(self.request.GET.get("jaar", default))
-        except (TypeError, ValueError):
-            chosen = default
-        chosen = chosen if chosen in by_year else default
-        context["chosen"] = by_year.get(chosen)
-        context["previous"] = by_year.get(chosen - 1) if chosen else None
-        context["year_choices"] = sorted(by_year, reverse=True)
-        if context["chosen"] is not None:
-            context["compared"] = selectors.compare_years(context["chosen"], context["previous"])
-            if context["previous"] is not None:
-                context["total_delta"] = context["chosen"].total - context["previous"].total
+        years = selectors.chosen_year_costs(agreement, requested=self.request.GET.get("jaar"), today=today)
+        context["forecast"] = years.forecast
+        context["chosen"], context["previous"] = years.chosen, years.previous
+        context["year_choices"] = years.year_choices
+        if years.chosen is not None:
+            context["compared"] = selectors.compare_years(years.chosen, years.previous)
+            if years.previous is not None:
+                context["total_delta"] = years.chosen.total - years.previous.total
         context["calendar"] = selectors.calendar_of(agreement, today=today)
         context["open_requests"] = list(
             selectors.open_change_requests_for(self.request.user).filter(agreement=agreement)

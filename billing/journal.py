@@ -10,7 +10,8 @@ A credit note reverses the sides. Credit notes may be stored with negative amoun
 amounts and ``kind = credit_note``; both give the same entries.
 
 The entries are one SQL query (a ``UNION ALL`` of three parts), so the CSV export streams them from the
-database like every other list and the JSON list pages through them with flat query counts.
+database like every other list. The JSON list pages by invoice (:func:`journal_page`): a page is the
+entries of the next invoices by number after a cursor, so neither the whole union is sorted nor counted.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from __future__ import annotations
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     F,
     IntegerField,
+    OuterRef,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -141,3 +145,38 @@ def journal_entries(*, lines: QuerySet[InvoiceLine], invoices: QuerySet[Invoice]
         _vat_part(invoices, VAT),
     ]
     return parts[0].union(*parts[1:], all=True).order_by(*ORDERING)
+
+
+def journal_page(
+    *, lines: QuerySet[InvoiceLine], invoices: QuerySet[Invoice], after: str | None, entries: int
+) -> tuple[QuerySet, str | None]:
+    """One page of the journal: the entries of the invoices numbered after ``after``, whole invoices,
+    until the page holds at least ``entries`` entries; and the number to continue after (``None`` on the
+    last page). Two queries that read only the page's invoices (the invoice numbers' index, then their
+    lines), whatever the size of the journal."""
+    issued = invoices.exclude(status=Invoice.Status.DRAFT).order_by("number")
+    if after:
+        issued = issued.filter(number__gt=after)
+    line_count = (
+        InvoiceLine.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    candidates = list(
+        issued.annotate(line_count=Subquery(line_count, output_field=IntegerField())).values_list(
+            "pk", "number", "line_count", "vat_total"
+        )[: entries + 1]
+    )
+    chosen: list[int] = []
+    total = 0
+    for pk, _number, count, vat_total in candidates:
+        if total >= entries:
+            break
+        chosen.append(pk)
+        total += 2 * (count or 0) + (2 if vat_total else 0)
+    more = len(chosen) < len(candidates)
+    cursor = candidates[len(chosen) - 1][1] if more and chosen else None
+    page = journal_entries(lines=lines.filter(invoice_id__in=chosen), invoices=invoices.filter(pk__in=chosen))
+    return page, cursor

@@ -9,7 +9,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exports import Column, csv_response, xlsx_response
+from .exports import DATE, DATETIME, DECIMAL, MONEY, Column, csv_response, xlsx_response
 
 
 def exception_handler(exc, context):
@@ -42,6 +42,9 @@ class ExportListMixin:
 
     export_columns: Sequence[Column] = ()
     export_filename = "export"
+    # A heavy list answers its JSON pages from the export columns read as values (as the CSV does),
+    # not through the serializer: the columns are then the serializer's fields, named and formatted alike.
+    list_from_columns = False
 
     def list(self, request, *args, **kwargs):
         export_format = request.query_params.get("format")
@@ -50,4 +53,30 @@ class ExportListMixin:
             if export_format == "csv":
                 return csv_response(queryset, self.export_columns, self.export_filename)
             return xlsx_response(queryset, self.export_columns, self.export_filename)
+        if self.list_from_columns and export_format in (None, "", "json"):
+            return self._list_values()
         return super().list(request, *args, **kwargs)
+
+    def _list_values(self):
+        columns = self.export_columns
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values_list(*[c.source for c in columns]))
+        names = [c.name for c in columns]
+        formats = [_JSON_FORMATS.get(c.kind) for c in columns]
+        results = [
+            {
+                name: value if value is None or fmt is None else fmt(value)
+                for name, fmt, value in zip(names, formats, row, strict=True)
+            }
+            for row in page
+        ]
+        return self.get_paginated_response(results)
+
+
+# What DRF's fields give: decimals as text with the field's places (the database's scale), dates ISO.
+_JSON_FORMATS = {
+    MONEY: lambda value: f"{value:.2f}",
+    DECIMAL: lambda value: f"{value:f}",
+    DATE: lambda value: value.isoformat(),
+    DATETIME: lambda value: value.isoformat().replace("+00:00", "Z"),
+}

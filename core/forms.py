@@ -60,7 +60,6 @@ def portal_error_messages(field: forms.Field) -> None:
             field.error_messages.setdefault(code, PORTAL_MESSAGES[code])
 
 
-
 _WIDGET_CLASSES = {
     forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
     forms.Select: "utrecht-select utrecht-select--html-select",

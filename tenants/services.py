@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -10,7 +10,6 @@ from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
 
 from .models import Membership, Organisation
 from .roles import CUSTOMER_SIDE_ROLES, PROVIDER_ROLES, Role
@@ -95,20 +94,70 @@ def grant_object_permissions(
     role group; provider roles to the provider's role group. Uses the model's direct foreign-key
     permission tables where it declares them (see CONVENTIONS.md on guardian).
     """
+    grant_object_permissions_in_bulk(objs=[obj], organisation=organisation, perms=perms)
+
+
+def grant_object_permissions_in_bulk(
+    *, objs: Sequence[models.Model], organisation: Organisation, perms: Mapping[Role, Iterable[str]]
+) -> None:
+    """Grant ``perms`` on every object of ``objs`` (all of one model and one customer organisation) in
+    a fixed number of queries, whatever the number of objects and permissions: the role groups (one
+    query, creating the missing ones), the permissions (one) and one bulk insert into the permission
+    table (grants that already exist are left as they are)."""
+    from guardian.models import GroupObjectPermission
+    from guardian.utils import get_group_obj_perms_model
+
     from .selectors import provider_organisation
 
+    if not objs:
+        return
     provider = None
+    wanted: list[tuple[str, str, str]] = []  # (group name, app label, codename)
     for role, codenames in perms.items():
         if role in PROVIDER_ROLES:
             provider = provider or provider_organisation()
             if provider is None:
                 continue
-            group = role_group(provider, role)
+            group_name = role_group_name(provider, role)
         else:
-            group = role_group(organisation, role)
+            group_name = role_group_name(organisation, role)
         for codename in codenames:
-            perm = codename if "." in codename else f"{obj._meta.app_label}.{codename}"
-            assign_perm(perm, group, obj)
+            app_label, _dot, name = (
+                codename.rpartition(".") if "." in codename else (objs[0]._meta.app_label, ".", codename)
+            )
+            wanted.append((group_name, app_label, name))
+    groups = _role_groups({name for name, _app, _codename in wanted})
+    condition = models.Q(pk__in=[])
+    for _name, app_label, codename in wanted:
+        condition |= models.Q(content_type__app_label=app_label, codename=codename)
+    permissions = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.filter(condition).select_related("content_type")
+    }
+    model = get_group_obj_perms_model(objs[0])
+    rows: list[models.Model] = []
+    for group_name, app_label, codename in wanted:
+        permission = permissions[(app_label, codename)]
+        for obj in objs:
+            if issubclass(model, GroupObjectPermission):  # the generic table: content type and text key
+                rows.append(
+                    model(
+                        group=groups[group_name],
+                        permission=permission,
+                        content_type=permission.content_type,
+                        object_pk=str(obj.pk),
+                    )
+                )
+            else:
+                rows.append(model(group=groups[group_name], permission=permission, content_object=obj))
+    model._default_manager.bulk_create(rows, ignore_conflicts=True)
+
+
+def _role_groups(names: set[str]) -> dict[str, Group]:
+    groups = {g.name: g for g in Group.objects.filter(name__in=names)}
+    for name in names - set(groups):
+        groups[name], _created = Group.objects.get_or_create(name=name)
+    return groups
 
 
 def purge_login_records(*, older_than_days: int = 90) -> int:

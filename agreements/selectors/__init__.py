@@ -32,7 +32,16 @@ from .change_requests import (
     open_requests_taking_effect_by,
 )
 from .compare import ComparedDomain, ComparedLine, compare_years
-from .costs import CostLine, Forecast, YearCosts, costs_per_year, forecast_next_year, year_costs
+from .costs import (
+    ChosenYears,
+    CostLine,
+    Forecast,
+    YearCosts,
+    chosen_year_costs,
+    costs_per_year,
+    forecast_next_year,
+    year_costs,
+)
 from .history import agreement_history_sources, change_request_history_sources
 from .volumes import (
     basic_services_for_year,
@@ -52,8 +61,10 @@ __all__ = [
     "open_requests_taking_effect_by",
     "ComparedDomain",
     "ComparedLine",
+    "chosen_year_costs",
     "compare_years",
     "IN_FORCE",
+    "ChosenYears",
     "CostLine",
     "Forecast",
     "YearCosts",

@@ -194,6 +194,55 @@ def costs_per_year(agreement: Agreement, *, today: date | None = None) -> list[Y
     return [history.year_costs(year) for year in years]
 
 
+@dataclass
+class ChosenYears:
+    """The agreement page's years: every year with costs (to choose from), the chosen one and the year
+    before it, and next year's forecast."""
+
+    year_choices: list[int]
+    chosen: YearCosts | None
+    previous: YearCosts | None
+    forecast: Forecast | None
+
+
+def chosen_year_costs(
+    agreement: Agreement, *, requested: object = None, today: date | None = None
+) -> ChosenYears:
+    """The costs of the chosen year (``requested``, else this year, else the latest) and the year
+    before it, and next year's forecast, by the one yearly-cost rule; the other years are listed, not
+    priced. Three queries whatever the number of years: the lines, the dated changes and the tariffs
+    of the (at most three) years priced."""
+    today = today or timezone.localdate()
+    history = _History(agreement)
+    years = history.years
+    if today.year not in years and history.source_year(today.year) is not None:
+        years = sorted([*years, today.year])
+    default = today.year if today.year in years else max(years, default=None)
+    try:
+        chosen = int(requested) if requested is not None else default  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        chosen = default
+    chosen = chosen if chosen in years else default
+    target = today.year + 1
+    forecast_source = history.source_year(target)
+    priced = {y for y in (chosen, chosen - 1 if chosen else None) if y in years}
+    if forecast_source is not None:
+        priced.add(target)
+    tariffs: dict[int, dict[int, Tariff]] = defaultdict(dict)
+    for tariff in Tariff.objects.filter(year__in=priced).select_related("service"):
+        tariffs[tariff.year][tariff.service_id] = tariff
+    costs = {y: history.year_costs(y, tariffs=tariffs[y]) for y in priced}
+    forecast = None
+    if forecast_source is not None:
+        forecast = Forecast(year=target, based_on_year=forecast_source, costs=costs[target])
+    return ChosenYears(
+        year_choices=sorted(years, reverse=True),
+        chosen=costs.get(chosen) if chosen in years else None,
+        previous=costs.get(chosen - 1) if chosen and chosen - 1 in years else None,
+        forecast=forecast,
+    )
+
+
 def forecast_next_year(
     agreement: Agreement, *, years: list[YearCosts] | None = None, today: date | None = None
 ) -> Forecast | None:

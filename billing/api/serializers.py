@@ -118,3 +118,10 @@ class JournalEntrySerializer(serializers.Serializer):
     description = serializers.CharField(source="entry_description")
     debit = serializers.DecimalField(source="entry_debit", max_digits=14, decimal_places=2)
     credit = serializers.DecimalField(source="entry_credit", max_digits=14, decimal_places=2)
+
+
+class JournalPageSerializer(serializers.Serializer):
+    next = serializers.URLField(
+        allow_null=True, help_text=_("De volgende pagina; leeg op de laatste. Er is geen totaal aantal.")
+    )
+    results = JournalEntrySerializer(many=True)

@@ -14,8 +14,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import renderers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
-from billing.journal import journal_entries
+from billing.journal import journal_entries, journal_page
 from billing.models import Invoice, InvoiceLine
 from billing.pdf import render_invoice_pdf
 from billing.selectors import invoice_lines_for, invoices_for
@@ -28,7 +30,12 @@ from tenants.roles import PROVIDER_ROLES, Role
 
 from .filters import InvoiceFilter, InvoiceLineFilter, JournalInvoiceFilter, JournalLineFilter
 from .renderers import PDFDocumentRenderer, XMLDocumentRenderer, document_response
-from .serializers import InvoiceLineSerializer, InvoiceSerializer, JournalEntrySerializer
+from .serializers import (
+    InvoiceLineSerializer,
+    InvoiceSerializer,
+    JournalEntrySerializer,
+    JournalPageSerializer,
+)
 
 FINANCE_ROLES = frozenset({Role.FINANCE}) | PROVIDER_ROLES
 # Invoice numbers are digits, letters and dashes (``2024-00017``, ``INT-2024-00003``).
@@ -142,6 +149,7 @@ class InvoiceLineViewSet(ScopedViewSetMixin, ExportListMixin, viewsets.ReadOnlyM
     serializer_class = InvoiceLineSerializer
     filterset_class = InvoiceLineFilter
     export_filename = "factuurregels"
+    list_from_columns = True
     export_columns = [
         Column("id", "id", INTEGER),
         Column("invoice", "invoice__number"),
@@ -175,6 +183,8 @@ class InvoiceLineViewSet(ScopedViewSetMixin, ExportListMixin, viewsets.ReadOnlyM
         return queryset.order_by("invoice_id", "pk")
 
 
+DEFAULT_JOURNAL_PAGE_SIZE = 50
+MAX_JOURNAL_PAGE_SIZE = 1000
 JOURNAL_PARAMETERS = [
     OpenApiParameter("invoice", OpenApiTypes.STR, description="Factuurnummer."),
     OpenApiParameter("customer", OpenApiTypes.STR, description="Korte naam van de afnemer, bv. leiderdorp."),
@@ -184,6 +194,16 @@ JOURNAL_PARAMETERS = [
         "status", OpenApiTypes.STR, enum=[s for s, _label in Invoice.Status.choices if s != "draft"]
     ),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=Invoice.Kind.values),
+    OpenApiParameter(
+        "after",
+        OpenApiTypes.STR,
+        description="Cursor: the page starts after this invoice number (take it from `next`).",
+    ),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        description="At least this many entries per page (whole invoices), 1 to 1000; default 50.",
+    ),
 ]
 
 
@@ -195,9 +215,11 @@ JOURNAL_PARAMETERS = [
             "customer's cost centre and the service's BBV taakveld; per invoice with VAT a receivable debit "
             "and a vat credit. Debits equal credits per invoice. Issued, paid and credited invoices only. "
             "Columns of the CSV/XLSX export: invoice, invoice_kind, issue_date, customer, cost_centre, line, "
-            "entry, domain, taakveld, service, description, debit, credit."
+            "entry, domain, taakveld, service, description, debit, credit. JSON pages by invoice number: "
+            "a page holds whole invoices, `next` continues after the last one (no total count)."
         ),
         parameters=JOURNAL_PARAMETERS,
+        responses=JournalPageSerializer,
     )
 )
 class JournalEntryViewSet(ScopedViewSetMixin, ExportListMixin, viewsets.GenericViewSet):
@@ -206,6 +228,7 @@ class JournalEntryViewSet(ScopedViewSetMixin, ExportListMixin, viewsets.GenericV
     serializer_class = JournalEntrySerializer
     allowed_roles = FINANCE_ROLES
     filter_backends: list = []  # filters apply to each part of the union, in get_queryset
+    pagination_class = None  # JSON pages by invoice (journal_page), without counting the union
     export_filename = "journaalposten"
     export_columns = [
         Column("invoice", "entry_invoice"),
@@ -238,10 +261,32 @@ class JournalEntryViewSet(ScopedViewSetMixin, ExportListMixin, viewsets.GenericV
         return journal_entries(lines=lines, invoices=invoices)
 
     def list(self, request, *args, **kwargs):
-        # ExportListMixin answers csv/xlsx; JSON pages through the same union.
+        # ExportListMixin answers csv/xlsx; JSON pages through the same union, by invoice.
         export_format = request.query_params.get("format")
         if export_format in ("csv", "xlsx"):
             return super().list(request, *args, **kwargs)
-        queryset = self.get_queryset()
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        size = self._page_size(request)
+        user = request.user
+        lines = self._filtered(JournalLineFilter, invoice_lines_for(user))
+        invoices = self._filtered(JournalInvoiceFilter, invoices_for(user))
+        page, cursor = journal_page(
+            lines=lines, invoices=invoices, after=request.query_params.get("after") or None, entries=size
+        )
+        next_url = None
+        if cursor is not None:
+            next_url = replace_query_param(request.build_absolute_uri(), "after", cursor)
+        results = self.get_serializer(list(page), many=True).data
+        return Response({"next": next_url, "results": results})
+
+    @staticmethod
+    def _page_size(request) -> int:
+        raw = request.query_params.get("page_size")
+        if raw in (None, ""):
+            return DEFAULT_JOURNAL_PAGE_SIZE
+        try:
+            size = int(raw)
+        except ValueError as exc:
+            raise ValidationError({"page_size": [_("Geef een geheel getal.")]}) from exc
+        if not 1 <= size <= MAX_JOURNAL_PAGE_SIZE:
+            raise ValidationError({"page_size": [_("Tussen 1 en %(max)s.") % {"max": MAX_JOURNAL_PAGE_SIZE}]})
+        return size

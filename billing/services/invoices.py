@@ -88,13 +88,14 @@ def periodic_lines(
         for service_id, volume in volumes_on(agreement=agreement, on=_volumes_date(agreement, period)).items()
         if volume and volume > 0
     }
+    # The services come with their tariffs (read once per run): only a service without one is looked up.
+    unpriced = [service_id for service_id in volumes if service_id not in tariffs]
+    if unpriced:
+        missing.update(Service.objects.filter(pk__in=unpriced).values_list("code", flat=True))
     lines = []
-    for service in Service.objects.filter(pk__in=volumes).order_by("code"):
+    for service in sorted((tariffs[sid].service for sid in volumes if sid in tariffs), key=lambda s: s.code):
         volume = volumes[service.pk]
-        tariff = tariffs.get(service.pk)
-        if tariff is None:
-            missing.add(service.code)
-            continue
+        tariff = tariffs[service.pk]
         lines.append(
             InvoiceLine(
                 service=service,

@@ -37,12 +37,11 @@ def _next_number(*, series: str, year: int) -> str:
     return counter.format(counter.last_number)
 
 
-def _check_lines_carry_the_tariff(invoice: Invoice, lines: list[InvoiceLine]) -> list[int]:
-    """Every line's unit price is the tariff of its service and year; returns the tariffs' ids."""
-    tariffs = {
-        t.service_id: t
-        for t in Tariff.objects.filter(year=invoice.year, service_id__in={line.service_id for line in lines})
-    }
+def _check_lines_carry_the_tariff(
+    invoice: Invoice, lines: list[InvoiceLine], tariffs: dict[int, Tariff]
+) -> list[Tariff]:
+    """Every line's unit price is the tariff of its service and year (``tariffs``: that year's, by
+    service id); returns the tariffs the lines use."""
     wrong = sorted(
         line.service.code
         for line in lines
@@ -53,7 +52,19 @@ def _check_lines_carry_the_tariff(invoice: Invoice, lines: list[InvoiceLine]) ->
             _("Deze factuur wijkt af van het tarief van %(year)s voor: %(codes)s. Zij wordt niet verzonden.")
             % {"year": invoice.year, "codes": ", ".join(wrong)}
         )
-    return [t.pk for t in tariffs.values()]
+    return [tariffs[sid] for sid in sorted({line.service_id for line in lines})]
+
+
+def _lock_used_tariffs(used: list[Tariff]) -> None:
+    """Lock the tariffs not locked yet; the run's tariff dictionary remembers it, so the next invoice
+    of the run does not ask again."""
+    unlocked = [t for t in used if t.locked_at is None]
+    if not unlocked:
+        return
+    lock_tariffs(tariff_ids=[t.pk for t in unlocked])
+    now = timezone.now()
+    for tariff in unlocked:
+        tariff.locked_at = now
 
 
 def _is_recalculated_when_issued(invoice: Invoice) -> bool:
@@ -64,25 +75,47 @@ def _is_recalculated_when_issued(invoice: Invoice) -> bool:
     )
 
 
-def _recalculate_periodic_draft(invoice: Invoice) -> None:
+def _same_lines(old: list[InvoiceLine], new: list[InvoiceLine]) -> bool:
+    def key(line: InvoiceLine) -> tuple:
+        return (
+            line.service_id,
+            line.quantity,
+            line.unit_price,
+            line.periods_per_year,
+            line.net_amount,
+            line.vat_category,
+            line.vat_rate,
+            line.description,
+        )
+
+    return sorted(map(key, old)) == sorted(map(key, new))
+
+
+def _recalculate_periodic_draft(
+    invoice: Invoice, lines: list[InvoiceLine], tariffs: dict[int, Tariff]
+) -> list[InvoiceLine]:
     """Rebuild a periodic draft's lines from the volumes in force on its period's first day, so a change
-    approved after the draft was made is billed (the draft is locked by the caller's transaction)."""
+    approved after the draft was made is billed (the draft is locked by the caller's transaction).
+    Returns the lines to issue: the draft's own when nothing changed (nothing is rewritten then)."""
     period = Period.parse(invoice.period)
     missing: set[str] = set()
     assert invoice.agreement is not None  # a periodic draft always has its agreement
-    lines = periodic_lines(
+    rebuilt = periodic_lines(
         agreement=invoice.agreement,
         period=period,
         internal=is_internal_customer(invoice.customer),
-        tariffs=tariffs_for_year(period.year),
+        tariffs=tariffs,
         missing=missing,
     )
     if missing:
         raise missing_tariffs_error(period.year, missing)
+    if _same_lines(lines, rebuilt):
+        return lines
     invoice.lines.all().delete()
-    for line in lines:
+    for line in rebuilt:
         line.invoice = invoice
-    InvoiceLine.objects.bulk_create(lines)
+    InvoiceLine.objects.bulk_create(rebuilt)
+    return list(invoice.lines.select_related("service"))
 
 
 def _mark_credited_when_complete(original_id: int, *, by: User | None) -> None:
@@ -100,28 +133,40 @@ def _mark_credited_when_complete(original_id: int, *, by: User | None) -> None:
 
 
 @transaction.atomic
-def issue_invoice(*, invoice: Invoice, by: User | None = None, issue_date: date | None = None) -> Invoice:
+def issue_invoice(
+    *,
+    invoice: Invoice,
+    by: User | None = None,
+    issue_date: date | None = None,
+    tariffs: dict[int, Tariff] | None = None,
+) -> Invoice:
     """Issue a draft: its gapless number, date and payment term, in one transaction; locks the tariffs
     used and records the billed period on the agreement. A periodic draft is first recalculated from
     the volumes in force on its period's first day (its lines and totals rebuilt); the tariff check
-    runs on the rebuilt lines."""
+    runs on the rebuilt lines. ``tariffs`` are the invoice year's (``tariffs_for_year``), read once by
+    a caller that issues several invoices; read here otherwise."""
     # Lock order (docs/rules.md): the agreement first, then the invoice and its lines, then the number
     # series and the tariffs. Approving a change request takes the agreement first too, so the two
     # cannot deadlock.
     agreement_id = Invoice.objects.filter(pk=invoice.pk).values_list("agreement_id", flat=True).first()
     if agreement_id is not None:
         lock_agreement(agreement_id=agreement_id)
-    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer", "agreement")
+        .get(pk=invoice.pk)
+    )
     if not can_be_issued(invoice):
         raise ValidationError(_("Alleen een concept kan worden verzonden; deze factuur is al verzonden."))
+    tariffs = tariffs_for_year(invoice.year) if tariffs is None else tariffs
+    lines = list(invoice.lines.select_related("service"))
     if _is_recalculated_when_issued(invoice):
         # A draft that deviates from the tariff is refused as it stands, before it is recalculated.
-        _check_lines_carry_the_tariff(invoice, list(invoice.lines.select_related("service")))
-        _recalculate_periodic_draft(invoice)
-    lines = list(invoice.lines.select_related("service"))
+        _check_lines_carry_the_tariff(invoice, lines, tariffs)
+        lines = _recalculate_periodic_draft(invoice, lines, tariffs)
     if not lines:
         raise ValidationError(_("Een factuur zonder regels kan niet worden verzonden."))
-    tariff_ids = _check_lines_carry_the_tariff(invoice, lines)
+    used = _check_lines_carry_the_tariff(invoice, lines, tariffs)
     issue_date = issue_date or timezone.localdate()
     internal = is_internal_customer(invoice.customer)
     series = NumberSeries.Series.INTERNAL if internal else NumberSeries.Series.INVOICE
@@ -133,7 +178,7 @@ def issue_invoice(*, invoice: Invoice, by: User | None = None, issue_date: date 
     invoice.issued_at = timezone.now()
     invoice.issued_by = by
     save_with_history(invoice, by=by)
-    lock_tariffs(tariff_ids=tariff_ids)
+    _lock_used_tariffs(used)
     if invoice.purpose == Invoice.Purpose.PERIODIC and not invoice.is_credit_note and invoice.agreement:
         record_billed_period(agreement=invoice.agreement, period_end=invoice.period_end)
     if invoice.is_credit_note and invoice.credited_invoice_id:
@@ -144,13 +189,16 @@ def issue_invoice(*, invoice: Invoice, by: User | None = None, issue_date: date 
 def issue_drafts(
     *, invoices: Iterable[Invoice], by: User | None = None, issue_date: date | None = None
 ) -> list[Invoice]:
-    """Issue several drafts in order, after checking the price equality of their years."""
+    """Issue several drafts in order, after checking the price equality of their years; each year's
+    tariffs are read once for all of them."""
     drafts = sorted(
         (i for i in invoices if i.status == Invoice.Status.DRAFT), key=lambda i: (i.customer.name, i.pk)
     )
+    tariffs: dict[int, dict[int, Tariff]] = {}
     for year in sorted({i.year for i in drafts}):
         check_price_equality(year=year)
-    return [issue_invoice(invoice=i, by=by, issue_date=issue_date) for i in drafts]
+        tariffs[year] = tariffs_for_year(year)
+    return [issue_invoice(invoice=i, by=by, issue_date=issue_date, tariffs=tariffs[i.year]) for i in drafts]
 
 
 @transaction.atomic

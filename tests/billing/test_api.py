@@ -327,3 +327,17 @@ def test_a_csv_export_left_halfway_stops_copy_and_leaves_the_connection_usable(
     chunks.close()  # the client went away: the server closes the response and so the stream
     assert InvoiceLine.objects.filter(invoice=invoice).count() == 40001
     assert len(csv_rows(client_for(provider_finance).get(LINES, {"format": "csv"}))) == 40001
+
+
+def test_the_invoice_line_list_reads_values_yet_answers_what_the_serializer_answers(
+    invoices, provider_finance
+):
+    from billing.api.serializers import InvoiceLineSerializer
+    from billing.models import InvoiceLine
+
+    data = client_for(provider_finance).get("/api/v1/invoice-lines/", {"page_size": 1000}).json()
+    lines = InvoiceLine.objects.select_related("invoice__customer", "service__domain").order_by(
+        "invoice_id", "pk"
+    )
+    assert data["results"] == InvoiceLineSerializer(lines, many=True).data
+    assert data["count"] == len(lines) > 0

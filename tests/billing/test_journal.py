@@ -53,5 +53,27 @@ def test_a_credit_note_reverses_the_journal_sides(provider_finance, municipality
 def test_the_journal_json_pages_with_the_same_entries(provider_finance, invoices):
     client = client_for(provider_finance)
     data = client.get(JOURNAL, {"page_size": 1000}).json()
-    assert data["count"] == len(csv_rows(client.get(JOURNAL, {"format": "csv"})))
+    assert len(data["results"]) == len(csv_rows(client.get(JOURNAL, {"format": "csv"})))
+    assert data["next"] is None
     assert {"invoice", "entry", "cost_centre", "taakveld", "debit", "credit"} <= set(data["results"][0])
+
+
+def test_the_journal_pages_by_whole_invoices_after_a_cursor(provider_finance, invoices):
+    client = client_for(provider_finance)
+    everything = [
+        (r["invoice"], r["line"], r["entry"]) for r in csv_rows(client.get(JOURNAL, {"format": "csv"}))
+    ]
+    paged, url, pages = [], JOURNAL + "?page_size=1", 0
+    while url:
+        data = client.get(url).json()
+        paged += [(r["invoice"], str(r["line"] or ""), r["entry"]) for r in data["results"]]
+        assert len({r["invoice"] for r in data["results"]}) == 1  # one whole invoice per page here
+        url, pages = data["next"], pages + 1
+    assert paged == everything
+    assert pages == len({number for number, _line, _entry in everything})
+
+
+def test_a_journal_page_size_that_is_no_number_is_refused(provider_finance, invoices):
+    response = client_for(provider_finance).get(JOURNAL, {"page_size": "veel"})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
