@@ -28,6 +28,8 @@ def _test_settings(settings):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    # Two-factor authentication is tested on its own (tests/tenants/test_mfa.py); elsewhere it is off.
+    settings.MFA_REQUIRED = False
 
 
 @pytest.fixture
