@@ -1,5 +1,6 @@
 """The admin is Leiden's back office: provider_staff only. Customer-side users never reach it."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -18,4 +19,6 @@ class PortalAdminSite(admin.AdminSite):
             user.is_active
             and user.is_staff
             and (user.is_superuser or has_any_role(user, {Role.PROVIDER_STAFF}))
+            # With MFA required, the admin opens only after the second factor, superusers included.
+            and (not settings.MFA_REQUIRED or user.is_verified())
         )

@@ -12,3 +12,10 @@ class PortalConfig(AppConfig):
     name = "config"
     label = "portal"
     verbose_name = "Portaal"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from .admin_accounts import register_account_admins
+
+        register_account_admins(admin.site)

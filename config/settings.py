@@ -149,6 +149,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes warns that a lockout without the address can be dodged by rotating user agents; the per-address
 # throttle below is what covers addresses here, so the warning does not apply.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# History in the admin is read-only (core.admin_history): no "revert" past the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -180,13 +182,17 @@ def _detect_delimiter(header_line: str) -> str:
 
 
 def read_csv(
-    source: bytes | str | Path, *, name: str | None = None, columns: Iterable[str]
+    source: bytes | str | Path | BinaryIO, *, name: str | None = None, columns: Iterable[str]
 ) -> Iterator[CsvRow]:
     """Yield the data rows of a CSV file with normalised headers.
 
-    Raises :class:`CsvProblems` at once when the file cannot be read or lacks required columns; per-row
-    problems are collected on each row by the typed accessors.
+    ``source`` is the file's bytes, a path, or a binary file object (an upload, a stored file), which is
+    read incrementally rather than whole. Raises :class:`CsvProblems` at once when the file cannot be
+    read or lacks required columns; per-row problems are collected on each row by the typed accessors.
     """
+    if hasattr(source, "read"):
+        yield from _read_stream(source, name=name or getattr(source, "name", None) or "upload.csv", columns=columns)
+        return
     if isinstance(source, Path):
         file = name or source.name
         data = source.read_bytes()
@@ -201,6 +207,39 @@ def read_csv(
         raise CsvProblems([Problem(file, 1, "-", _("het bestand is leeg"))])
     first_line = text.splitlines()[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line))
+    yield from _rows(reader, file=file, columns=columns)
+
+
+def _read_stream(stream: BinaryIO, *, name: str, columns: Iterable[str]) -> Iterator[CsvRow]:
+    """The rows of a binary file object, decoded as it is read (UTF-8, a BOM skipped)."""
+    file = str(name).rsplit("/", 1)[-1]
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    try:
+        first_line = text.readline()
+        while first_line and not first_line.strip():
+            first_line = text.readline()
+        if not first_line.strip():
+            raise CsvProblems([Problem(file, 1, "-", _("het bestand is leeg"))])
+        lines = itertools.chain([first_line], text)
+        reader = csv.reader(lines, delimiter=_detect_delimiter(first_line))
+        yield from _rows(reader, file=file, columns=columns)
+    except UnicodeDecodeError as exc:
+        raise CsvProblems(
+            [
+                Problem(
+                    file,
+                    1,
+                    "-",
+                    _("het bestand is geen UTF-8 (byte %(byte)s is onleesbaar)") % {"byte": exc.start},
+                )
+            ]
+        ) from None
+    finally:
+        text.detach()
+
+
+def _rows(reader, *, file: str, columns: Iterable[str]) -> Iterator[CsvRow]:
+    columns = list(columns)
     header = [normalise_header(h) for h in next(reader)]
     missing = [c for c in columns if c not in header]
     duplicated = sorted({h for h in header if h and header.count(h) > 1})

@@ -239,6 +239,7 @@ def approve_change_request(
     """Approve and change the agreement's lines in the same transaction; the history names the request."""
     reason = _reason(reason)
     request = _lock_open_request(request)
+    _check_not_own_request(request, by)
     Agreement.objects.select_for_update().filter(pk=request.agreement_id).first()
     request.agreement.refresh_from_db()
     _validate_change(
@@ -259,7 +260,15 @@ def reject_change_request(
 ) -> ChangeRequest:
     reason = _reason(reason)
     request = _lock_open_request(request)
+    _check_not_own_request(request, by)
     return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.REJECTED, notify=notify)
+
+
+def _check_not_own_request(request: ChangeRequest, by: User) -> None:
+    """Separation of duties: whoever submitted a request (a person may hold a customer and a provider
+    role) never decides it."""
+    if by is not None and request.submitted_by_id is not None and request.submitted_by_id == by.pk:
+        raise ValidationError(_("U heeft dit verzoek zelf ingediend; een collega moet erover beslissen."))
 
 
 def _decide(*, request: ChangeRequest, by: User, reason: str, status: str, notify: bool) -> ChangeRequest:

@@ -11,9 +11,10 @@ from django.utils import timezone
 from agreements.selectors import year_costs
 from billing.services.issuing import issue_drafts
 from billing.services.runs import run_billing
+from core.pdf import static_file_for
 from core.periods import Period
 from quality.models import Kpi, QuarterlyReport
-from quality.reports import render_report_pdf, static_file_for
+from quality.reports import render_report_pdf
 from quality.services import generate_quarterly_reports, issue_quarterly_report, save_breach_note
 from tenants.roles import Role
 from tests.billing.factories import billing_world
