@@ -362,7 +362,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Portal ---------------------------------------------------------------------------------------
-DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portaal-2024")
+# With debug off, seed_demo runs only when DEMO_PASSWORD was chosen (the default is published).
+DEMO_PASSWORD_SET = bool(env.str("DEMO_PASSWORD", default=""))
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="") or "demo-portaal-2024"
 BILLING_PERIOD = env.str("BILLING_PERIOD", default="quarter")
 NOTICE_LEAD_DAYS = env.int("NOTICE_LEAD_DAYS", default=90)
 # Forecast above the budget by more than this percentage: alert the municipality (once per quarter).
