@@ -191,7 +191,9 @@ def read_csv(
     read or lacks required columns; per-row problems are collected on each row by the typed accessors.
     """
     if hasattr(source, "read"):
-        yield from _read_stream(source, name=name or getattr(source, "name", None) or "upload.csv", columns=columns)
+        yield from _read_stream(
+            source, name=name or getattr(source, "name", None) or "upload.csv", columns=columns
+        )
         return
     if isinstance(source, Path):
         file = name or source.name

@@ -98,7 +98,9 @@ def confirm_totp_setup(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]
     if device is None:
         raise ValidationError(_("Start eerst het instellen van tweestapsverificatie."))
     if not device.verify_token(code.strip().replace(" ", "")):
-        raise ValidationError(_("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer opnieuw."))
+        raise ValidationError(
+            _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer opnieuw.")
+        )
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -120,7 +122,10 @@ def verify_second_factor(*, user: User, code: str):
     code = code.strip().replace(" ", "")
     if not code:
         return None
-    for device in [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]:
+    for device in [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user),
+    ]:
         if device.verify_token(code):
             return device
     return None

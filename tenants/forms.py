@@ -82,19 +82,20 @@ class ApiTokenForm(UtrechtFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        maximum = settings.API_TOKEN_MAX_DAYS
-        self.fields["expires_days"].initial = settings.API_TOKEN_DEFAULT_DAYS
-        self.fields["expires_days"].max_value = maximum
-        self.fields["expires_days"].validators.append(_max_days(maximum))
-        self.fields["expires_days"].help_text = _("Na deze termijn werkt het token niet meer (ten hoogste %(max)s dagen).") % {
-            "max": maximum
+        field = self.fields["expires_days"]
+        field.initial = settings.API_TOKEN_DEFAULT_DAYS
+        field.widget.attrs["max"] = settings.API_TOKEN_MAX_DAYS
+        field.help_text = _("Na deze termijn werkt het token niet meer (ten hoogste %(max)s dagen).") % {
+            "max": settings.API_TOKEN_MAX_DAYS
         }
 
-
-def _max_days(maximum: int):
-    from django.core.validators import MaxValueValidator
-
-    return MaxValueValidator(maximum, _("Ten hoogste %(limit_value)s dagen."))
+    def clean_expires_days(self):
+        days = self.cleaned_data["expires_days"]
+        if days > settings.API_TOKEN_MAX_DAYS:
+            raise forms.ValidationError(
+                _("Ten hoogste %(max)s dagen.") % {"max": settings.API_TOKEN_MAX_DAYS}, code="max_value"
+            )
+        return days
 
 
 class OtpCodeForm(UtrechtFormMixin, forms.Form):

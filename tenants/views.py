@@ -168,7 +168,9 @@ class MfaRecoveryCodesView(LoginRequiredMixin, View):
         if not accounts.has_second_factor(request.user):
             return redirect("tenants:mfa_setup")
         codes = accounts.new_recovery_codes(user=request.user)
-        return render(request, "account/recovery_codes.html", {"codes": codes, "next": reverse("tenants:account")})
+        return render(
+            request, "account/recovery_codes.html", {"codes": codes, "next": reverse("tenants:account")}
+        )
 
 
 class MfaRemoveView(LoginRequiredMixin, View):

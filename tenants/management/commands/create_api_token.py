@@ -30,7 +30,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user named {username!r}.")
         try:
-            token, key = create_api_token(user=user, name=name or "create_api_token", expires_days=expires_days)
+            token, key = create_api_token(
+                user=user, name=name or "create_api_token", expires_days=expires_days
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(key)
