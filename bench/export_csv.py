@@ -126,9 +126,7 @@ def base_data():
     if created:
         add_membership(user=user, organisation=leiden, role=Role.PROVIDER_FINANCE)
     _token, key = create_api_token(user=user, name="bench", expires_days=1)
-    return SimpleNamespace(
-        customer=customer, service=service, user=user, token=key, price=Decimal("1234.56")
-    )
+    return SimpleNamespace(customer=customer, service=service, user=user, token=key, price=Decimal("1234.56"))
 
 
 def fill(rows: int, base) -> None:

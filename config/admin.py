@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tenants.forms import PortalAdminAuthenticationForm
 from tenants.roles import Role
 from tenants.selectors import has_any_role
 
@@ -12,6 +13,7 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Beheer bedrijfsvoering Leiden")
     site_title = _("Beheer portaal")
     index_title = _("Catalogus, overeenkomsten, facturatie en transitie")
+    login_form = PortalAdminAuthenticationForm
 
     def has_permission(self, request) -> bool:
         user = request.user

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -37,6 +38,12 @@ class ThrottledLoginMixin:
 
 
 class PortalAuthenticationForm(ThrottledLoginMixin, UtrechtFormMixin, AuthenticationForm):
+    throttled = False
+
+
+class PortalAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin's login, under the same per-address limit as the portal's."""
+
     throttled = False
 
 

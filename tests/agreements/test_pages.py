@@ -160,7 +160,8 @@ def _grow(agreement, staff, *, extra: int):
         for year in (2025, 2026, 2027):
             TariffFactory(service=service, year=year, unit_price=Decimal("10.00"))
             AgreementLineFactory(agreement=agreement, service=service, year=year, volume=Decimal(i + 1))
-        ChangeRequestFactory(agreement=agreement, service=service)  # submitted by someone else: nobody decides their own request
+        # Submitted by someone else: nobody decides their own request.
+        ChangeRequestFactory(agreement=agreement, service=service)
         org = OrganisationFactory(name=f"Gemeente Q{i}", slug=f"q{i}", cbs_code=f"7{i:03d}")
         AgreementFactory(customer=org)
     for request in ChangeRequest.objects.filter(agreement=agreement)[: extra // 2]:

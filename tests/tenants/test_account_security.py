@@ -278,3 +278,15 @@ def test_the_reset_e_mail_leaves_from_a_real_worker_and_its_link_sets_a_new_pass
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new)
+
+
+def test_the_admin_login_is_throttled_per_address_too(client, provider_staff, settings):
+    settings.LOGIN_THROTTLE_LIMIT = 2
+    for _ in range(2):
+        client.post("/admin/login/", {"username": "gok", "password": "fout"}, REMOTE_ADDR="10.3.3.3")
+    response = client.post(
+        "/admin/login/", {"username": provider_staff.username, "password": PASSWORD}, REMOTE_ADDR="10.3.3.3"
+    )
+    assert response.status_code == 200
+    assert "Vanaf dit adres" in response.content.decode()
+    assert "_auth_user_id" not in client.session
