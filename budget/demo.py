@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agreements.models import Agreement, ChangeRequest
-from agreements.services import approve_change_request, submit_change_request
+from agreements.services.change_requests import approve_change_request, submit_change_request
 from billing.selectors import customers_to_bill
 
 from .models import BudgetLetter

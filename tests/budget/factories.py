@@ -8,7 +8,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from agreements.models import Agreement
-from agreements.services import create_agreement, set_line_volumes
+from agreements.services.agreements import create_agreement
+from agreements.services.lines import set_line_volumes
 from tests.factories import OrganisationFactory, ProviderFactory
 from tests.services.factories import ServiceDomainFactory, ServiceFactory, TariffFactory
 

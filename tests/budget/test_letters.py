@@ -48,7 +48,7 @@ def test_each_line_is_volume_times_the_years_tariff_rounded_half_up(world):
 
 def test_a_line_is_the_sum_of_its_periods_each_rounded_half_up_like_billing(world):
     """3 employees x 35,01 / 4 = 26,2575 -> 26,26 a quarter (half up), 105,04 a year (not 105,03)."""
-    from agreements.services import set_line_volumes
+    from agreements.services.lines import set_line_volumes
 
     set_line_volumes(
         agreement=world.agreements["charlie"], year=2026, volumes={world.services["HRM-01"]: Decimal(3)}

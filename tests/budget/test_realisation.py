@@ -52,7 +52,7 @@ def test_forecast_is_invoiced_plus_the_remaining_periods_and_equals_the_budget_w
 
 
 def test_a_change_after_the_letter_shows_as_a_deviation_in_euros_and_percent(world, staff):
-    from agreements.services import set_line_volumes
+    from agreements.services.lines import set_line_volumes
 
     _budget(world)
     _bill("2026-Q1", "2026-Q2", "2026-Q3")
@@ -212,7 +212,7 @@ def test_list_pages_and_endpoints_keep_their_query_count(
         service = ServiceFactory(code=f"QRY-{i:02d}", domain=world.services["HRM-01"].domain)
         for year in (2025, 2026):
             TariffFactory(service=service, year=year, unit_price=Decimal("10.00"))
-        from agreements.services import set_line_volumes
+        from agreements.services.lines import set_line_volumes
 
         set_line_volumes(agreement=world.agreements["alfa"], year=2026, volumes={service: Decimal(i + 1)})
     for _ in range(2 if extra > 1 else 1):

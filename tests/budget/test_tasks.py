@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from agreements.services import set_line_volumes
+from agreements.services.lines import set_line_volumes
 from billing.models import Invoice
 from billing.services.issuing import issue_drafts
 from billing.services.runs import run_billing
