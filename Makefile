@@ -14,7 +14,9 @@ TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${RED
 	STATIC_MANIFEST=false
 # The embedded default: SQLite, tasks in process, friendly error pages (debug off unless DJANGO_DEBUG=true),
 # static files served by whitenoise straight from their folders, a secret key kept in var/.
+# Demo users log in without a second factor (MFA_REQUIRED=false); production leaves it on.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_SECURE=false STATIC_MANIFEST=false WHITENOISE_USE_FINDERS=true \
+	MFA_REQUIRED=$${MFA_REQUIRED:-false} DEMO_PASSWORD=$${DEMO_PASSWORD:-demo-portaal-2024} \
 	SECRET_KEY=$$(cat var/secret_key 2>/dev/null || echo build-only-key) \
 	DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/var/portal.sqlite3} REDIS_URL=
 

@@ -85,9 +85,9 @@ def base_data():
     from decimal import Decimal
 
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from services.models import Service, ServiceDomain
+    from tenants.accounts import create_api_token
     from tenants.models import Organisation
     from tenants.roles import Role
     from tenants.services import add_membership
@@ -127,10 +127,8 @@ def base_data():
     user, created = get_user_model().objects.get_or_create(username="bench.finance")
     if created:
         add_membership(user=user, organisation=leiden, role=Role.PROVIDER_FINANCE)
-    token, _ = Token.objects.get_or_create(user=user)
-    return SimpleNamespace(
-        customer=customer, service=service, user=user, token=token.key, price=Decimal("1234.56")
-    )
+    _token, key = create_api_token(user=user, name="bench", expires_days=1)
+    return SimpleNamespace(customer=customer, service=service, user=user, token=key, price=Decimal("1234.56"))
 
 
 def fill(rows: int, base) -> None:

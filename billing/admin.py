@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_history import ReadOnlyHistoryAdmin
 from core.periods import Period
 from core.texts import Reason
 
@@ -118,7 +118,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(SimpleHistoryAdmin):
+class InvoiceAdmin(ReadOnlyHistoryAdmin):
     """Invoices are written by the services; here they are read, issued, marked paid and credited."""
 
     list_display = ["__str__", "customer", "kind", "purpose", "period", "status", "net_total", "gross_total"]
@@ -185,7 +185,7 @@ class NumberSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(RealisedVolume)
-class RealisedVolumeAdmin(SimpleHistoryAdmin):
+class RealisedVolumeAdmin(ReadOnlyHistoryAdmin):
     list_display = ["customer", "service", "year", "volume", "imported_at", "source"]
     list_filter = ["year", "customer"]
     search_fields = ["service__code", "customer__name"]

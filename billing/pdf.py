@@ -13,6 +13,7 @@ import logging
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.pdf import render_pdf
 from tenants.selectors import provider_organisation
 
 from .calculations import totals
@@ -41,9 +42,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     document addressed to a Dutch municipality)."""
     with translation.override("nl"):
         html = render_to_string("billing/invoice_pdf.html", invoice_context(invoice))
-    from weasyprint import HTML  # loads Pango and fonts: only when a PDF is made
-
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:

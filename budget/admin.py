@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_history import ReadOnlyHistoryAdmin
 from core.history import Reason, save_with_history
 
 from .models import (
@@ -45,7 +45,7 @@ class BudgetLetterLineInline(admin.TabularInline):
 
 
 @admin.register(BudgetLetter)
-class BudgetLetterAdmin(SimpleHistoryAdmin):
+class BudgetLetterAdmin(ReadOnlyHistoryAdmin):
     """Letters are made by the services (generate) and issued through them; the admin never edits
     figures, and an issued letter is read-only and cannot be deleted."""
 
@@ -122,7 +122,7 @@ class BudgetLetterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(VolumeMargin)
-class VolumeMarginAdmin(SimpleHistoryAdmin):
+class VolumeMarginAdmin(ReadOnlyHistoryAdmin):
     list_display = ["__str__", "domain", "service", "low_percent", "high_percent"]
 
     def save_model(self, request, obj, form, change):

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from core.exports import DECIMAL, MONEY, TEXT, Column, write_xlsx
+from core.pdf import render_pdf
 
 from .models import BudgetLetter
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-BASE_URL = "https://portaal.invalid/"
 
 
 def letter_filename(letter: BudgetLetter, extension: str) -> str:
@@ -27,35 +24,8 @@ def letter_filename(letter: BudgetLetter, extension: str) -> str:
     return f"begrotingsbrief-{name}.{extension}"
 
 
-def _static_only_fetcher():
-    """A URL fetcher that serves the project's static files and refuses every other URL."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
-
-    class StaticFilesOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith(prefix):
-                raise ValueError(f"Only the portal's static files are fetched, not {url}")
-            path = finders.find(url[len(prefix) :].split("?")[0])
-            if not path:
-                raise ValueError(f"No static file {url}")
-            with open(path, "rb") as handle:
-                return URLFetcherResponse(url, handle.read(), {"Content-Type": _mime(path)})
-
-    return StaticFilesOnly()
-
-
-def _mime(path: str) -> str:
-    import mimetypes
-
-    return mimetypes.guess_type(path)[0] or "application/octet-stream"
-
-
 def render_letter_pdf(letter: BudgetLetter, *, user) -> bytes:
     """The letter as PDF, in Dutch whatever the user's language (it is addressed to a municipality)."""
-    from weasyprint import HTML
-
     from tenants.selectors import provider_organisation
 
     from .views import letter_context
@@ -64,7 +34,7 @@ def render_letter_pdf(letter: BudgetLetter, *, user) -> bytes:
         context = letter_context(user, letter)
         context["supplier"] = provider_organisation()
         html = render_to_string("budget/letter_pdf.html", context)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf()
+    return render_pdf(html)
 
 
 XLSX_COLUMNS = [

@@ -19,3 +19,9 @@ class PortalConfig(AppConfig):
         from config.celery import app
 
         app.autodiscover_tasks(force=True)
+
+        from django.contrib import admin
+
+        from .admin_accounts import register_account_admins
+
+        register_account_admins(admin.site)

@@ -1,9 +1,7 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import history, views
@@ -23,13 +21,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls + history.api_urls(), "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 urlpatterns += [path("", include(module)) for module in portal_modules("urls")]
 urlpatterns += history.page_urls()
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (signed agreements, transition files) are never served from /media/, not even in debug
+# mode: only through the apps' own views, which check who asks.
 
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

@@ -14,6 +14,12 @@ class PortalLoginView(LoginView):
     authentication_form = PortalAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if getattr(form, "throttled", False):
+            response.status_code = 429
+        return response
+
 
 class DashboardView(LoginRequiredMixin, TemplateView):
     """The start page: the user's organisation and roles, then a panel per app."""

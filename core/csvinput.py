@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -289,7 +290,7 @@ def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int] | None:
 
 
 def read_csv(
-    source: bytes | str | Path, *, name: str | None = None, columns: Iterable[str]
+    source: bytes | str | Path | BinaryIO, *, name: str | None = None, columns: Iterable[str]
 ) -> Iterator[CsvRow]:
     """Yield the data rows of a CSV file with normalised headers.
 
@@ -298,6 +299,9 @@ def read_csv(
     (``file:1: -: geen gegevensregels``). Per-row problems are collected on each row by the typed
     accessors.
     """
+    if hasattr(source, "read"):
+        name = name or getattr(source, "name", None) or "upload.csv"
+        source = source.read()
     if isinstance(source, Path):
         file = name or source.name
         data = source.read_bytes()

@@ -2,13 +2,14 @@
 read-only, as issued."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin_history import ReadOnlyHistoryAdmin
 
 from .models import BreachNote, Measurement, QuarterlyReport
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(ReadOnlyHistoryAdmin):
     list_display = ["customer", "service", "month", "kpi", "value", "source"]
     list_filter = ["kpi", "customer", "month"]
     list_select_related = ["customer", "service"]
@@ -23,7 +24,7 @@ class MeasurementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BreachNote)
-class BreachNoteAdmin(SimpleHistoryAdmin):
+class BreachNoteAdmin(ReadOnlyHistoryAdmin):
     list_display = ["customer", "service", "year", "quarter", "kpi", "written_by", "updated_at"]
     list_filter = ["year", "quarter", "kpi", "customer"]
     list_select_related = ["customer", "service", "written_by"]

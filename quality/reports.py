@@ -8,14 +8,9 @@ one yearly cost, DESIGN rule 8).
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -24,6 +19,7 @@ from agreements.models import ChangeRequest
 from agreements.selectors import agreement_in_force, calendar_of, year_costs
 from billing.models import Invoice
 from core.money import to_cents
+from core.pdf import render_pdf
 from core.periods import Period
 from tenants.models import Organisation
 
@@ -232,40 +228,11 @@ def render_report_html(figures: dict, *, language: str = "nl") -> str:
         return render_to_string(REPORT_TEMPLATE, _context(figures))
 
 
-def static_file_of(url: str) -> tuple[bytes, str]:
-    """The bytes and type of one of the project's static files named by ``url``; anything else (another
-    host, another path) is refused, so no request ever leaves the machine while a PDF is made."""
-    prefix = settings.STATIC_URL
-    path = None
-    local = url.removeprefix("file://")
-    if local.startswith(prefix):
-        try:
-            path = finders.find(local.removeprefix(prefix))
-        except SuspiciousFileOperation:
-            path = None
-    if not path:
-        raise ValueError(f"Not served while making a PDF: {url}")
-    return Path(path).read_bytes(), mimetypes.guess_type(path)[0] or "application/octet-stream"
-
-
-def _static_fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticFilesFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            body, mime_type = static_file_of(url)
-            return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
-
-    return StaticFilesFetcher()
-
-
 def render_report_pdf(report) -> bytes:
     """The PDF of an issued report, from its stored HTML."""
-    from weasyprint import HTML
-
     with translation.override("nl"):
         html = render_to_string(PDF_TEMPLATE, {"report": report, "body": report.html})
-    return HTML(string=html, base_url="/", url_fetcher=_static_fetcher()).write_pdf()
+    return render_pdf(html)
 
 
 def report_pdf_filename(report) -> str:

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin_history import ReadOnlyHistoryAdmin
 
 from .forms import IndexationForm
 from .models import Service, ServiceDomain, ServiceLevel, Tariff
@@ -59,7 +60,7 @@ class ServiceLevelInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(ReadOnlyHistoryAdmin):
     list_display = ["code", "name", "domain", "unit", "unit_code", "is_basic", "vat_category", "taakveld"]
     list_filter = ["domain", "is_basic", "vat_category", "unit_code"]
     list_select_related = ["domain"]
@@ -76,7 +77,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(SimpleHistoryAdmin):
+class ServiceLevelAdmin(ReadOnlyHistoryAdmin):
     list_display = ["service", "year", "availability_percent", "response_hours", "resolution_hours"]
     list_filter = ["year", "service__domain"]
     list_select_related = ["service"]
@@ -136,7 +137,7 @@ def index_to_next_year(modeladmin, request, queryset):
 
 
 @admin.register(Tariff)
-class TariffAdmin(SimpleHistoryAdmin):
+class TariffAdmin(ReadOnlyHistoryAdmin):
     """Tariffs change by hand or by indexation until an issued invoice used them; then read-only."""
 
     list_display = ["service", "year", "unit_price", "is_locked_display"]

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from .roles import Role
 
@@ -119,3 +120,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token for a finance system (django-rest-knox): only a hash of the key is stored, the key
+    itself is shown once when it is made. Every token expires; its name says what it is for."""
+
+    name = models.CharField(_("naam"), max_length=100, default="", blank=True)
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.token_key} ({self.user})"

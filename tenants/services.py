@@ -16,8 +16,17 @@ from .roles import CUSTOMER_SIDE_ROLES, PROVIDER_ROLES, Role
 from .selectors import forget_memberships
 
 PROVIDER_STAFF_GROUP = "provider_staff"
-# Besides the portal's own models, Leiden's staff keep users, tokens and lockouts in the admin.
-EXTRA_STAFF_MODELS = (("auth", "user"), ("authtoken", "tokenproxy"), ("axes", "accessattempt"))
+# Besides the portal's own models, Leiden's staff look users up (to give them a membership) and lift
+# lockouts in the admin. Users, groups, permissions, API tokens and second factors are the superusers':
+# whoever may change them may make anyone a superuser.
+EXTRA_STAFF_PERMISSIONS = (
+    ("auth", "user", "view"),
+    ("axes", "accessattempt", "view"),
+    ("axes", "accessattempt", "delete"),
+)
+EXTRA_STAFF_MODELS = tuple((app_label, model) for app_label, model, _action in EXTRA_STAFF_PERMISSIONS)
+# Models of the portal's apps that stay out of the provider_staff group all the same.
+SUPERUSER_ONLY_MODELS = (("tenants", "apitoken"),)
 
 
 def role_group_name(organisation: Organisation, role: str) -> str:
@@ -75,13 +84,19 @@ def remove_membership(*, membership: Membership) -> None:
 
 
 def ensure_provider_staff_permissions(using: str = "default") -> Group:
-    """The global provider_staff group holds every model permission of the portal's apps (for the admin)."""
+    """The global provider_staff group holds every model permission of the portal's apps (for the admin),
+    the few extra ones above, and nothing else: a permission granted earlier and no longer in the set
+    (such as changing users) is taken away."""
     group, _created = Group.objects.using(using).get_or_create(name=PROVIDER_STAFF_GROUP)
     condition = models.Q(content_type__app_label__in=settings.PORTAL_APPS)
-    for app_label, model in EXTRA_STAFF_MODELS:
-        condition |= models.Q(content_type__app_label=app_label, content_type__model=model)
+    for app_label, model in SUPERUSER_ONLY_MODELS:
+        condition &= ~models.Q(content_type__app_label=app_label, content_type__model=model)
+    for app_label, model, action in EXTRA_STAFF_PERMISSIONS:
+        condition |= models.Q(
+            content_type__app_label=app_label, content_type__model=model, codename=f"{action}_{model}"
+        )
     permissions = Permission.objects.using(using).filter(condition)
-    group.permissions.add(*permissions)
+    group.permissions.set(permissions)
     return group
 
 

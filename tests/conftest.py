@@ -28,6 +28,9 @@ def _test_settings(settings):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    # Two-factor authentication is tested on its own (tests/tenants/test_mfa.py); elsewhere it is off.
+    settings.MFA_REQUIRED = False
+    settings.DEMO_PASSWORD_SET = True  # seed_demo refuses without it: tests/test_security.py
 
 
 @pytest.fixture

@@ -77,3 +77,16 @@ def user_with_role(organisation: Organisation, role: str, username: str | None =
     user = UserFactory(username=username or f"{role}.{organisation.slug}")
     add_membership(user=user, organisation=organisation, role=role)
     return user
+
+
+def pdf_bytes() -> bytes:
+    """A small, valid one-page PDF (uploads are parsed, so a bare ``%PDF-`` header is refused)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

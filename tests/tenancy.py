@@ -79,3 +79,10 @@ def load_registrations() -> None:
     """Import every ``tests/<app>/tenancy*.py`` so their entries are registered."""
     for path in sorted(Path(__file__).parent.glob("*/tenancy*.py")):
         import_module(f"tests.{path.parent.name}.{path.stem}")
+
+
+def api_token_for(user, *, name: str = "test", expires_days: int | None = None) -> str:
+    """A fresh API token key for ``user`` (django-rest-knox: only its hash is stored)."""
+    from tenants.accounts import create_api_token
+
+    return create_api_token(user=user, name=name, expires_days=expires_days)[1]

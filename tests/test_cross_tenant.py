@@ -21,6 +21,19 @@ load_registrations()
 
 # Routes that are about the session itself rather than tenant data.
 SESSION_ROUTES = {"login", "logout", "set_language"}
+# The user's own account (password, second factor, reset by e-mail): no tenant data, tested in
+# tests/tenants/test_account_security.py. The API-token page stays in the walk (finance and provider only).
+SESSION_ROUTES |= {
+    "tenants:account",
+    "tenants:password_change",
+    "tenants:mfa_setup",
+    "tenants:mfa_verify",
+    "tenants:mfa_recovery_codes",
+    "tenants:mfa_remove",
+    "tenants:password_reset",
+    "tenants:password_reset_done",
+    "tenants:password_reset_confirm",
+}
 # Open data without login (the Woo tariff register): nothing of a tenant is on it.
 PUBLIC_ROUTES = {"quality:open_register", "quality:open_register_csv", "quality:open_register_json"}
 # What a council reader may open; every other page and endpoint answers it 404.

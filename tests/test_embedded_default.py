@@ -36,6 +36,7 @@ def test_make_runs_path_on_sqlite_serves_the_seeded_portal(tmp_path):
         "WHITENOISE_USE_FINDERS": "true",
         "SECRET_KEY": "embedded-default-test-key",
         "DEMO_PASSWORD": "demo-wachtwoord-test",
+        "MFA_REQUIRED": "false",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT, timeout=600)

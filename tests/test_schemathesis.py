@@ -18,7 +18,6 @@ from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.configuration import set_hypothesis_home_dir
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
@@ -26,6 +25,7 @@ from billing.models import Invoice
 from tenants.roles import Role
 from tests.billing.tenancy_api import issued_invoice
 from tests.factories import OrganisationFactory, ProviderFactory, user_with_role
+from tests.tenancy import api_token_for
 
 MAX_EXAMPLES = 6
 _turns = itertools.count()
@@ -63,7 +63,7 @@ def tokens(db):
     issued_invoice(alfa, number="2024-00001")
     issued_invoice(provider, number="INT-2024-00001", kind=Invoice.Kind.INTERNAL)
     users = [user_with_role(provider, Role.PROVIDER_FINANCE), user_with_role(alfa, Role.FINANCE)]
-    return [Token.objects.create(user=user).key for user in users]
+    return [api_token_for(user) for user in users]
 
 
 schema = schemathesis.openapi.from_dict(_published_schema())

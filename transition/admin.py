@@ -11,7 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin_history import ReadOnlyHistoryAdmin
 
 from .forms import NovationForm, UploadForm
 from .models import Employee, Employment, SupplierContract, TransitionRun
@@ -46,7 +47,7 @@ class EmploymentInline(admin.TabularInline):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class EmployeeAdmin(NoRevertMixin, ReadOnlyHistoryAdmin):
     list_display = [
         "personnel_number",
         "last_name",
@@ -93,7 +94,7 @@ class EmployeeAdmin(NoRevertMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SupplierContract)
-class SupplierContractAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class SupplierContractAdmin(NoRevertMixin, ReadOnlyHistoryAdmin):
     list_display = ["number", "supplier", "annual_value", "holder", "novation_status", "novation_date"]
     list_filter = ["novation_status", "holder"]
     search_fields = ["number", "supplier", "kvk", "description"]
@@ -155,7 +156,7 @@ class SupplierContractAdmin(NoRevertMixin, SimpleHistoryAdmin):
 
 
 @admin.register(TransitionRun)
-class TransitionRunAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class TransitionRunAdmin(NoRevertMixin, ReadOnlyHistoryAdmin):
     list_display = ["pk", "mode", "status", "created_by", "created_at", "staff_count", "contract_count"]
     list_filter = ["mode", "status"]
     list_select_related = ["created_by"]

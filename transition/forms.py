@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import UtrechtFormMixin
+from core.uploads import check_csv
 
 from .models import SupplierContract
 
@@ -34,6 +35,17 @@ class UploadForm(UtrechtFormMixin, forms.Form):
     staff = forms.FileField(label=_("Personeel (CSV)"))
     contracts = forms.FileField(label=_("Leverancierscontracten (CSV)"))
     agreements = forms.FileField(label=_("Overeenkomsten Servicepunt71, afname 2022 (CSV)"))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("staff", "contracts", "agreements"):
+            upload = cleaned.get(name)
+            if upload is not None:
+                try:
+                    check_csv(upload)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
 
 
 class NovationForm(UtrechtFormMixin, forms.Form):

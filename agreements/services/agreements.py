@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.history import Reason, record, save_with_history
+from core.uploads import check_pdf
 from tenants.models import Organisation
 from tenants.roles import Role
 from tenants.services import grant_object_permissions
@@ -207,12 +208,12 @@ def submit_for_signature(*, agreement: Agreement, by: User | None = None) -> Agr
 
 
 def _check_pdf(document: File) -> None:
-    name = getattr(document, "name", "") or ""
-    document.seek(0)
-    head = document.read(5)
-    document.seek(0)
-    if not name.lower().endswith(".pdf") or head != b"%PDF-":
-        raise ValidationError(_("De ondertekende overeenkomst moet een pdf-bestand zijn."))
+    try:
+        check_pdf(document)
+    except ValidationError as error:
+        raise ValidationError(
+            _("De ondertekende overeenkomst moet een pdf-bestand zijn.") + " " + " ".join(error.messages)
+        ) from error
 
 
 @transaction.atomic
@@ -241,3 +242,40 @@ def sign_agreement(*, agreement: Agreement, side: str, by: User, document: File 
     record(agreement, by=by)
     _save_checked(agreement)
     return agreement
+
+
+#: The terms of an agreement that, once it is active, change only through :func:`change_agreement_terms`.
+TERM_FIELDS = ("title", "notice_period_months", "first_term_months", "renewal_months")
+
+
+@transaction.atomic
+def change_agreement_terms(
+    *,
+    agreement: Agreement,
+    by: User,
+    reason: str,
+    document: File | None = None,
+    **terms,
+) -> Agreement:
+    """Change the terms (title, notice period, first term, renewal) or the signed document of an agreement
+    after its signing; the history records who, when and why. Billed periods and lines are not touched."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Geef een reden voor de wijziging.")]})
+    unknown = set(terms) - set(TERM_FIELDS)
+    if unknown:
+        raise ValidationError(_("Onbekende voorwaarde: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    changed = []
+    for field, value in terms.items():
+        if value is not None and getattr(agreement, field) != value:
+            setattr(agreement, field, value)
+            changed.append(field)
+    if document is not None:
+        _check_pdf(document)
+        agreement.signed_document.save(f"{agreement.number}.pdf", document, save=False)
+        changed.append("signed_document")
+    if not changed:
+        raise ValidationError(_("Er is niets gewijzigd."))
+    agreement.full_clean(exclude=["customer", "provider", "predecessor"])
+    return save_with_history(agreement, by=by, reason=reason, update_fields=changed)

@@ -366,6 +366,7 @@ def approve_change_request(
     if agreement_id is not None:
         lock_agreement(agreement_id=agreement_id)
     request = _lock_open_request(request)
+    _check_not_own_request(request, by)
     request.agreement.refresh_from_db()
     original = _moved(request=request, effective_from=effective_from)
     _validate_change(
@@ -403,6 +404,7 @@ def reject_change_request(
 ) -> ChangeRequest:
     reason = _reason(reason)
     request = _lock_open_request(request)
+    _check_not_own_request(request, by)
     return _decide(
         request=request, by=by, reason=reason, status=ChangeRequest.Status.REJECTED, notify=notify, at=at
     )
@@ -415,6 +417,13 @@ def withdraw_change_request(*, request: ChangeRequest, by: User, reason: str = "
     request = _lock_open_request(request)
     reason = (reason or "").strip() or _("Ingetrokken door de gemeente.")
     return _decide(request=request, by=by, reason=reason, status=ChangeRequest.Status.WITHDRAWN, notify=False)
+
+
+def _check_not_own_request(request: ChangeRequest, by: User) -> None:
+    """Separation of duties: whoever submitted a request (a person may hold a customer and a provider
+    role) never decides it."""
+    if by is not None and request.submitted_by_id is not None and request.submitted_by_id == by.pk:
+        raise ValidationError(_("U heeft dit verzoek zelf ingediend; een collega moet erover beslissen."))
 
 
 def _decide(

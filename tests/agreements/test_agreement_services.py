@@ -16,7 +16,7 @@ from agreements.services.agreements import (
 )
 from agreements.services.lines import record_billed_period, set_line_volumes
 from tenants.roles import Role
-from tests.factories import LegacyProviderFactory, user_with_role
+from tests.factories import LegacyProviderFactory, pdf_bytes, user_with_role
 
 from .factories import AgreementFactory
 
@@ -127,7 +127,7 @@ def test_both_signatures_and_the_signed_pdf_make_a_draft_active(
     sign_agreement(agreement=agreement, side="customer", by=manager)
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.AWAITING_SIGNATURE
-    pdf = ContentFile(b"%PDF-1.4 signed", name="getekend.pdf")
+    pdf = ContentFile(pdf_bytes(), name="getekend.pdf")
     sign_agreement(agreement=agreement, side="provider", by=staff, document=pdf)
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.ACTIVE

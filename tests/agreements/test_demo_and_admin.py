@@ -73,7 +73,6 @@ def test_the_admin_approves_through_the_service(client, agreement, provider, opt
         service=optional_service,
         volume=Decimal("44"),
         effective_from=date(2027, 1, 1),
-        submitted_by=staff,
     )
     client.force_login(staff)
     client.post(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from agreements.models import ChangeRequest
 from agreements.services.change_requests import approve_change_request, submit_change_request
 from tenants.roles import Role
-from tests.factories import OrganisationFactory, user_with_role
+from tests.factories import OrganisationFactory, pdf_bytes, user_with_role
 from tests.services.factories import ServiceFactory, TariffFactory
 
 from .factories import AgreementFactory, AgreementLineFactory, ChangeRequestFactory
@@ -162,7 +162,8 @@ def _grow(agreement, staff, *, extra: int):
         for year in (2025, 2026, 2027):
             TariffFactory(service=service, year=year, unit_price=Decimal("10.00"))
             AgreementLineFactory(agreement=agreement, service=service, year=year, volume=Decimal(i + 1))
-        ChangeRequestFactory(agreement=agreement, service=service, submitted_by=staff)
+        # Submitted by someone else: nobody decides their own request.
+        ChangeRequestFactory(agreement=agreement, service=service)
         org = OrganisationFactory(name=f"Gemeente Q{i}", slug=f"q{i}", cbs_code=f"7{i:03d}")
         AgreementFactory(customer=org)
     for request in ChangeRequest.objects.filter(agreement=agreement)[: extra // 2]:
@@ -229,7 +230,7 @@ def test_both_sides_sign_in_the_portal_and_the_agreement_becomes_active(
     not_pdf = SimpleUploadedFile("overeenkomst.docx", b"PK...", content_type="application/msword")
     response = client.post(url, {"confirm": "on", "document": not_pdf})
     assert "pdf-bestand" in response.content.decode()
-    pdf = SimpleUploadedFile("overeenkomst.pdf", b"%PDF-1.4 getekend", content_type="application/pdf")
+    pdf = SimpleUploadedFile("overeenkomst.pdf", pdf_bytes(), content_type="application/pdf")
     client.post(url, {"confirm": "on", "document": pdf})
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.ACTIVE

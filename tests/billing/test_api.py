@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from billing.api.viewsets import InvoiceLineViewSet
@@ -18,6 +17,7 @@ from billing.models import Invoice
 from core.exports import iter_copy_csv
 from tests.billing.tenancy_api import issued_invoice
 from tests.conftest import client_for
+from tests.tenancy import api_token_for
 
 INVOICES = "/api/v1/invoices/"
 LINES = "/api/v1/invoice-lines/"
@@ -132,9 +132,8 @@ def test_the_contract_manager_has_no_journal(contract_manager, invoices):
 
 
 def test_a_finance_system_authenticates_with_its_token(finance_user, invoices):
-    token = Token.objects.create(user=finance_user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(finance_user)}")
     rows = csv_rows(client.get(LINES, {"format": "csv"}))
     assert {row["customer"] for row in rows} == {"alfa"}
     assert client.get(f"{INVOICES}2024-00003/").status_code == 404

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from quality.models import Kpi, Measurement
 from tenants.roles import Role
 from tests.factories import OrganisationFactory, user_with_role
 from tests.services.factories import ServiceFactory, ServiceLevelFactory
+from tests.tenancy import api_token_for
 
 from .factories import measure, quality_world, report_for
 
@@ -147,7 +147,7 @@ def test_list_pages_keep_their_query_count_with_more_data(client, world, django_
 
 def _token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
 
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from agreements.selectors import year_costs
 from billing.services.issuing import issue_drafts
 from billing.services.runs import run_billing
+from core.pdf import static_file_for
 from core.periods import Period
 from quality.models import Kpi, QuarterlyReport
-from quality.reports import render_report_pdf, static_file_of
+from quality.reports import render_report_pdf
 from quality.services.breaches import save_breach_note
 from quality.services.reports import generate_quarterly_reports, issue_quarterly_report
 from tenants.roles import Role
@@ -116,12 +117,12 @@ def test_the_pdf_reads_back_as_the_report(tmp_path):
 
 
 def test_the_pdf_fetches_only_the_projects_static_files():
-    body, mime_type = static_file_of("file:///static/favicon.svg")
+    body, mime_type = static_file_for("file:///static/favicon.svg")
     assert body.startswith(b"<svg")
     assert mime_type == "image/svg+xml"
     for url in ("https://example.org/logo.png", "file:///etc/passwd", "/static/../config/settings.py"):
         with pytest.raises(ValueError):  # noqa: PT011 (the fetcher refuses every such URL alike)
-            static_file_of(url)
+            static_file_for(url)
 
 
 def test_generating_a_quarter_makes_one_report_per_customer_once():

@@ -65,10 +65,9 @@ def test_the_catalogue_api_needs_a_login(api_client, ict, url):
 
 
 def test_a_token_reads_the_tariffs(api_client, provider_finance, ict):
-    from rest_framework.authtoken.models import Token
+    from tests.tenancy import api_token_for
 
-    token = Token.objects.create(user=provider_finance)
-    response = api_client.get(TARIFFS, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get(TARIFFS, HTTP_AUTHORIZATION=f"Token {api_token_for(provider_finance)}")
     assert response.status_code == 200
 
 

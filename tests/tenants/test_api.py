@@ -3,9 +3,9 @@ import io
 
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 
 from tests.conftest import client_for
+from tests.tenancy import api_token_for
 
 
 def test_organisations_list_is_scoped_and_paginated(contract_manager, municipality, other_municipality):
@@ -51,8 +51,7 @@ def test_csv_of_a_municipality_holds_only_its_own_rows(finance_user, municipalit
 
 
 def test_token_auth_works_and_is_scoped(api_client, finance_user, other_municipality):
-    token = Token.objects.create(user=finance_user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(finance_user)}")
     response = api_client.get(reverse("api:organisation-list"))
     assert response.status_code == 200
     assert [o["slug"] for o in response.json()["results"]] == ["alfa"]

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
@@ -228,6 +228,17 @@ def execute_transition(
 # --- Uploads in the admin: a queued run with its files, carried out by a Celery task ----------------
 
 
+def _stream_checksum(upload: File) -> str:
+    """SHA-256 of an upload read in chunks (the same digest as ``InputFile.checksum``)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _files_of(run: TransitionRun) -> TransitionFiles:
     def read(field_file: FieldFile) -> InputFile:
         field_file.open("rb")
@@ -243,17 +254,14 @@ def _files_of(run: TransitionRun) -> TransitionFiles:
 def start_upload_run(
     *, staff: File, contracts: File, agreements: File, by: User, mode: str = TransitionRun.Mode.DRY_RUN
 ) -> TransitionRun:
-    """Store three uploaded files as a queued run and hand it to the worker once committed."""
-    files = TransitionFiles(
-        InputFile(staff.name or "staff.csv", staff.read()),
-        InputFile(contracts.name or "contracts.csv", contracts.read()),
-        InputFile(agreements.name or "agreements.csv", agreements.read()),
-    )
+    """Store three uploaded files as a queued run and hand it to the worker once committed.
+
+    The files are streamed in chunks (checksum and storage), never read whole into the request."""
     run = TransitionRun(mode=mode, status=TransitionRun.Status.QUEUED, created_by=by)
-    run.staff_checksum, run.contracts_checksum, run.agreements_checksum = files.checksums
-    run.staff_file.save(files.staff.name, ContentFile(files.staff.data), save=False)
-    run.contracts_file.save(files.contracts.name, ContentFile(files.contracts.data), save=False)
-    run.agreements_file.save(files.agreements.name, ContentFile(files.agreements.data), save=False)
+    for kind, upload in (("staff", staff), ("contracts", contracts), ("agreements", agreements)):
+        setattr(run, f"{kind}_checksum", _stream_checksum(upload))
+        upload.seek(0)
+        getattr(run, f"{kind}_file").save(upload.name or f"{kind}.csv", upload, save=False)
     save_with_history(run, by=by)
     enqueue(RUN_TASK, run_id=run.pk)
     return run

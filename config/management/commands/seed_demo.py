@@ -10,7 +10,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -18,6 +18,11 @@ class Command(BaseCommand):
     help = "Seed the demo organisations, catalogue, agreements and users (idempotent)."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not settings.DEMO_PASSWORD_SET:
+            raise CommandError(
+                "seed_demo makes demo users, provider staff among them, with the password published in "
+                "the README. With DJANGO_DEBUG off it runs only when DEMO_PASSWORD is set."
+            )
         password = settings.DEMO_PASSWORD
         for app in settings.PORTAL_APPS:
             if find_spec(f"{app}.demo") is None:
