@@ -17,7 +17,8 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = Organisation.Kind.MUNICIPALITY
     name = factory.Sequence(lambda n: f"Gemeente Test {n}")
     slug = factory.Sequence(lambda n: f"test-{n}")
-    cbs_code = factory.Sequence(lambda n: f"{8000 + n:04d}")
+    # Four digits however many organisations a test run makes (a long run passes 2,000).
+    cbs_code = factory.Sequence(lambda n: f"{1000 + n % 9000}")
     oin = factory.Sequence(lambda n: f"{n:020d}")
     kvk = factory.Sequence(lambda n: f"{10000000 + n:08d}")
     vat_number = factory.Sequence(lambda n: f"NL{100000000 + n:09d}B01")

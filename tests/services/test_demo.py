@@ -6,6 +6,7 @@ import pytest
 
 from services import demo
 from services.models import Service, ServiceDomain, ServiceLevel, Tariff
+from services.services import indexed_price
 
 from .factories import ServiceFactory
 
@@ -37,12 +38,17 @@ def test_the_demo_has_tariffs_and_service_levels_2023_to_2026_for_every_service(
 
 def test_demo_tariffs_after_2023_come_from_indexation(seeded):
     workstation = {t.year: t.unit_price for t in Tariff.objects.filter(service__code="ICT-01")}
-    assert workstation == {
+    fixed = {
         2023: Decimal("1450.00"),
         2024: Decimal("1538.45"),  # +6.1%
         2025: Decimal("1606.14"),  # +4.4%
         2026: Decimal("1655.93"),  # +3.1%
     }
+    assert {year: price for year, price in workstation.items() if year <= 2026} == fixed
+    # Later years, as far as the demo's years reach today, each indexed from the year before.
+    assert sorted(workstation) == list(demo.demo_years())
+    for year in sorted(workstation)[4:]:
+        assert workstation[year] == indexed_price(workstation[year - 1], demo.indexation(year))
 
 
 def test_seeding_twice_gives_the_same_data_and_no_extra_history(seeded):
