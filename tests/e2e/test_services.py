@@ -40,9 +40,9 @@ def test_the_year_switch_shows_that_years_prices(page, leiderdorp_cm):
     page.get_by_label("Jaar").select_option("2026")
     page.wait_for_url("**jaar=2026**")
     page.wait_for_function(
-        "document.querySelector('[data-testid=\"service-ICT-01\"]').innerText.includes('1.655,93')"
+        "() => document.querySelector('[data-testid=\"service-ICT-01\"]').innerText.includes('1.655,93')"
     )
-    page.wait_for_function("document.getElementById('catalogue-summary').innerText.includes('in 2026')")
+    page.wait_for_function("() => document.getElementById('catalogue-summary').innerText.includes('in 2026')")
     assert page.locator("#catalogue-summary").count() == 1
 
 
@@ -50,7 +50,7 @@ def test_search_narrows_the_catalogue_while_typing(page, leiderdorp_cm):
     login(page, "cm.leiderdorp")
     page.goto("/catalogus/")
     page.get_by_role("textbox", name="Zoeken").fill("archief")
-    page.wait_for_function("document.querySelectorAll('[data-testid^=\"service-\"]').length <= 3")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid^=\"service-\"]').length <= 3")
     codes = page.locator("[data-testid^='service-']").evaluate_all("rows => rows.map(r => r.dataset.testid)")
     assert "service-IB-01" in codes
     assert "service-ICT-01" not in codes
